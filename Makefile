@@ -1,0 +1,42 @@
+# metacluster: the developer's entry points. Everything goes through Maven; nothing else to install
+# beyond a JDK 17 and Maven 3.8.6+.
+MVN ?= mvn -B
+JAR_MASTER = master-image/target/master-image-0.1.0-SNAPSHOT.jar
+
+# bench defaults: the shape of HDFS NNThroughputBenchmark (16 threads, 100k files, 1000 per dir)
+BENCH_THREADS ?= 16
+BENCH_FILES ?= 100000
+BENCH_FILES_PER_DIR ?= 1000
+BENCH_INODES ?= 10000000
+
+.PHONY: build test run bench bench-fill fmt clean
+
+## build: compile and package everything (jars + lib/ for bin/ launchers), no tests
+build:
+	$(MVN) -q package -DskipTests
+
+## test: the whole suite: unit tests, integration tests (*IT), formatting and dependency checks
+test:
+	$(MVN) verify
+
+## run: a single local master engine with a demo workload on run-data/
+run: build
+	java -jar $(JAR_MASTER) --metastore-dir run-data/metastore
+
+## bench: engine throughput, HDFS NNThroughputBenchmark shape; JSON in target/bench-engine.json
+bench: build
+	bin/metactl bench --mode engine --threads $(BENCH_THREADS) --files $(BENCH_FILES) \
+	  --files-per-dir $(BENCH_FILES_PER_DIR) --json target/bench-engine.json
+
+## bench-fill: heap and disk per inode with BENCH_INODES inodes and a 512 MiB heap
+bench-fill: build
+	METACTL_JAVA_OPTS=-Xmx512m bin/metactl bench --mode engine --inodes $(BENCH_INODES) \
+	  --json target/bench-fill.json
+
+## fmt: apply google-java-format (the build rejects unformatted code)
+fmt:
+	$(MVN) -q spotless:apply
+
+clean:
+	$(MVN) -q clean
+	rm -rf run-data
