@@ -120,6 +120,12 @@ public final class CachingInodeStore implements InodeStore {
     return edges.stats();
   }
 
+  /** Runs pending evictions now (Caffeine evicts asynchronously); for exact size checks. */
+  public void cleanUp() {
+    inodes.cleanUp();
+    edges.cleanUp();
+  }
+
   public long cachedEntries() {
     return inodes.estimatedSize() + edges.estimatedSize();
   }

@@ -1,0 +1,48 @@
+package dev.metacluster.master.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metacluster.master.proto.Inode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CachingInodeStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void servesCommittedChangesAndForgetsRemovals() {
+    try (CachingInodeStore store =
+        new CachingInodeStore(new RocksInodeStore(StoreConfig.defaults(dir)), 100, 100)) {
+      assertThat(store.getChildId(1, "x")).isEqualTo(InodeStore.NO_INODE); // cached miss
+      store.commit(
+          new StoreBatch(1, 10)
+              .putInode(Inode.newBuilder().setId(5).setName("x").build())
+              .putEdge(1, "x", 5));
+      assertThat(store.getChildId(1, "x")).isEqualTo(5);
+      assertThat(store.getInode(5).getName()).isEqualTo("x");
+      store.commit(new StoreBatch(2, 10).removeInode(5).removeEdge(1, "x"));
+      assertThat(store.getChildId(1, "x")).isEqualTo(InodeStore.NO_INODE);
+      assertThat(store.getInode(5)).isNull();
+    }
+  }
+
+  @Test
+  void staysWithinItsEntryBoundWhateverTheNumberOfInodes() {
+    try (CachingInodeStore store =
+        new CachingInodeStore(new RocksInodeStore(StoreConfig.defaults(dir)), 50, 50)) {
+      for (long id = 1; id <= 5_000; id++) {
+        store.commit(
+            new StoreBatch(id, id + 1)
+                .putInode(Inode.newBuilder().setId(id).setName("f" + id).build())
+                .putEdge(0, "f" + id, id));
+      }
+      for (long id = 1; id <= 5_000; id++) {
+        assertThat(store.getInode(id).getName()).isEqualTo("f" + id);
+        assertThat(store.getChildId(0, "f" + id)).isEqualTo(id);
+      }
+      store.cleanUp();
+      assertThat(store.cachedEntries()).isLessThanOrEqualTo(100);
+    }
+  }
+}
