@@ -33,7 +33,7 @@ public final class LocalNamespace implements AutoCloseable {
     if (command.getTimeMs() == 0) {
       command.setTimeMs(clock.millis());
     }
-    return namespace.applyOrThrow(command.build(), index.incrementAndGet());
+    return namespace.applyOrThrow(command.build(), 0, index.incrementAndGet());
   }
 
   @Override

@@ -57,7 +57,9 @@ public final class Namespace {
               .setOwner("root")
               .setGroup("root")
               .build();
-      store.commit(new StoreBatch(store.appliedIndex(), nextInodeId.get()).putInode(root));
+      store.commit(
+          new StoreBatch(store.appliedTerm(), store.appliedIndex(), nextInodeId.get())
+              .putInode(root));
     }
   }
 
@@ -127,33 +129,40 @@ public final class Namespace {
   // ---- mutations ---------------------------------------------------------------------------
 
   /**
-   * Applies a command as the journal entry at {@code index}: the changed or created inode, or the
-   * error that refused it (in which case nothing changed).
+   * Applies a command as the journal entry at {@code term} and {@code index}: the changed or
+   * created inode, or the error that refused it (in which case nothing changed).
    */
-  public CommandResult apply(NamespaceCommand command, long index) {
+  public CommandResult apply(NamespaceCommand command, long term, long index) {
     try {
-      return CommandResult.newBuilder().setInode(applyOrThrow(command, index)).build();
+      return CommandResult.newBuilder().setInode(applyOrThrow(command, term, index)).build();
     } catch (NamespaceException e) {
       return CommandResult.newBuilder().setError(e.toProto()).build();
     }
   }
 
   /** Like {@link #apply} but throws the refusal. */
-  public Inode applyOrThrow(NamespaceCommand command, long index) throws NamespaceException {
-    long time = command.getTimeMs();
+  public Inode applyOrThrow(NamespaceCommand command, long term, long index)
+      throws NamespaceException {
+    Entry at = new Entry(command.getTimeMs(), term, index);
     return switch (command.getOpCase()) {
-      case CREATE_DIRECTORY -> createDirectory(command.getCreateDirectory(), time, index);
-      case CREATE_FILE -> createFile(command.getCreateFile(), time, index);
-      case COMPLETE_FILE -> completeFile(command.getCompleteFile(), time, index);
-      case RENAME -> rename(command.getRename(), time, index);
-      case DELETE -> delete(command.getDelete(), time, index);
-      case SET_ATTRIBUTE -> setAttribute(command.getSetAttribute(), time, index);
+      case CREATE_DIRECTORY -> createDirectory(command.getCreateDirectory(), at);
+      case CREATE_FILE -> createFile(command.getCreateFile(), at);
+      case COMPLETE_FILE -> completeFile(command.getCompleteFile(), at);
+      case RENAME -> rename(command.getRename(), at);
+      case DELETE -> delete(command.getDelete(), at);
+      case SET_ATTRIBUTE -> setAttribute(command.getSetAttribute(), at);
       case OP_NOT_SET -> throw CommandValidator.invalid("command has no operation");
     };
   }
 
-  private Inode createDirectory(CreateDirectory c, long time, long index)
-      throws NamespaceException {
+  /** The journal entry being applied: its fixed time and its log position. */
+  private record Entry(long timeMs, long term, long index) {
+    StoreBatch batch(long nextInodeId) {
+      return new StoreBatch(term, index, nextInodeId);
+    }
+  }
+
+  private Inode createDirectory(CreateDirectory c, Entry at) throws NamespaceException {
     NamespacePath path = NamespacePath.parse(c.getPath());
     CommandValidator.checkMode(c.getMode());
     CommandValidator.checkPrincipal("owner", c.getOwner());
@@ -165,14 +174,14 @@ public final class Namespace {
             .setMode(c.getMode())
             .setOwner(c.getOwner())
             .setGroup(c.getGroup())
-            .setCreationTimeMs(time)
-            .setModificationTimeMs(time)
+            .setCreationTimeMs(at.timeMs())
+            .setModificationTimeMs(at.timeMs())
             .build();
     Inode leaf = template.toBuilder().setTtlMs(c.getTtlMs()).build();
-    return create(path, c.getRecursive(), leaf, template, time, index);
+    return create(path, c.getRecursive(), leaf, template, at);
   }
 
-  private Inode createFile(CreateFile c, long time, long index) throws NamespaceException {
+  private Inode createFile(CreateFile c, Entry at) throws NamespaceException {
     NamespacePath path = NamespacePath.parse(c.getPath());
     CommandValidator.checkMode(c.getMode());
     CommandValidator.checkPrincipal("owner", c.getOwner());
@@ -184,8 +193,8 @@ public final class Namespace {
             .setMode(c.getMode())
             .setOwner(c.getOwner())
             .setGroup(c.getGroup())
-            .setCreationTimeMs(time)
-            .setModificationTimeMs(time)
+            .setCreationTimeMs(at.timeMs())
+            .setModificationTimeMs(at.timeMs())
             .setBlockSize(c.getBlockSize())
             .setTtlMs(c.getTtlMs())
             .build();
@@ -195,10 +204,10 @@ public final class Namespace {
             .setMode(PARENT_DIRECTORY_MODE)
             .setOwner(c.getOwner())
             .setGroup(c.getGroup())
-            .setCreationTimeMs(time)
-            .setModificationTimeMs(time)
+            .setCreationTimeMs(at.timeMs())
+            .setModificationTimeMs(at.timeMs())
             .build();
-    return create(path, c.getRecursive(), leaf, parentTemplate, time, index);
+    return create(path, c.getRecursive(), leaf, parentTemplate, at);
   }
 
   /**
@@ -207,12 +216,7 @@ public final class Namespace {
    * its edge for the first missing name: everything created below is invisible until commit.
    */
   private Inode create(
-      NamespacePath path,
-      boolean recursive,
-      Inode leaf,
-      Inode parentTemplate,
-      long time,
-      long index)
+      NamespacePath path, boolean recursive, Inode leaf, Inode parentTemplate, Entry at)
       throws NamespaceException {
     if (path.isRoot()) {
       return existing(path, store.getInode(ROOT_ID), recursive, leaf);
@@ -244,7 +248,7 @@ public final class Namespace {
           continue;
         }
         // We hold the write locks on the parent at depth r.depth() and on the missing edge.
-        return commitCreate(path, r.inode(r.depth()), r.depth(), leaf, parentTemplate, time, index);
+        return commitCreate(path, r.inode(r.depth()), r.depth(), leaf, parentTemplate, at);
       }
     }
   }
@@ -266,15 +270,14 @@ public final class Namespace {
       int parentDepth,
       Inode leaf,
       Inode parentTemplate,
-      long time,
-      long index) {
+      Entry at) {
     int toCreate = path.depth() - parentDepth;
     long firstId = nextInodeId.getAndAdd(toCreate);
-    StoreBatch batch = new StoreBatch(index, firstId + toCreate);
+    StoreBatch batch = at.batch(firstId + toCreate);
     batch.putInode(
         parent.toBuilder()
             .setChildCount(parent.getChildCount() + 1)
-            .setModificationTimeMs(time)
+            .setModificationTimeMs(at.timeMs())
             .build());
     long parentId = parent.getId();
     Inode created = null;
@@ -297,7 +300,7 @@ public final class Namespace {
     return created;
   }
 
-  private Inode completeFile(CompleteFile c, long time, long index) throws NamespaceException {
+  private Inode completeFile(CompleteFile c, Entry at) throws NamespaceException {
     NamespacePath path = NamespacePath.parse(c.getPath());
     CommandValidator.checkLength(c.getLength());
     try (LockedPaths locked = locker.lock(path, LockPattern.WRITE_INODE)) {
@@ -318,14 +321,14 @@ public final class Namespace {
           file.toBuilder()
               .setLength(c.getLength())
               .setCompleted(true)
-              .setModificationTimeMs(time)
+              .setModificationTimeMs(at.timeMs())
               .build();
-      store.commit(new StoreBatch(index, nextInodeId.get()).putInode(done));
+      store.commit(at.batch(nextInodeId.get()).putInode(done));
       return done;
     }
   }
 
-  private Inode rename(Rename c, long time, long index) throws NamespaceException {
+  private Inode rename(Rename c, Entry at) throws NamespaceException {
     NamespacePath src = NamespacePath.parse(c.getSrc());
     NamespacePath dst = NamespacePath.parse(c.getDst());
     if (src.isRoot() || dst.isRoot()) {
@@ -352,22 +355,22 @@ public final class Namespace {
       Inode moved = s.leaf();
       Inode srcParent = s.parent();
       Inode dstParent = d.parent();
-      StoreBatch batch = new StoreBatch(index, nextInodeId.get());
+      StoreBatch batch = at.batch(nextInodeId.get());
       batch.removeEdge(srcParent.getId(), moved.getName());
       batch.putEdge(dstParent.getId(), dst.name(), moved.getId());
       batch.putInode(moved.toBuilder().setParentId(dstParent.getId()).setName(dst.name()).build());
       if (srcParent.getId() == dstParent.getId()) {
-        batch.putInode(srcParent.toBuilder().setModificationTimeMs(time).build());
+        batch.putInode(srcParent.toBuilder().setModificationTimeMs(at.timeMs()).build());
       } else {
         batch.putInode(
             srcParent.toBuilder()
                 .setChildCount(srcParent.getChildCount() - 1)
-                .setModificationTimeMs(time)
+                .setModificationTimeMs(at.timeMs())
                 .build());
         batch.putInode(
             dstParent.toBuilder()
                 .setChildCount(dstParent.getChildCount() + 1)
-                .setModificationTimeMs(time)
+                .setModificationTimeMs(at.timeMs())
                 .build());
       }
       store.commit(batch);
@@ -375,7 +378,7 @@ public final class Namespace {
     }
   }
 
-  private Inode delete(Delete c, long time, long index) throws NamespaceException {
+  private Inode delete(Delete c, Entry at) throws NamespaceException {
     NamespacePath path = NamespacePath.parse(c.getPath());
     if (path.isRoot()) {
       throw CommandValidator.invalid("the root directory cannot be deleted");
@@ -392,7 +395,7 @@ public final class Namespace {
             path + " is a directory with " + target.getChildCount() + " entries; use recursive");
       }
       Inode parent = r.parent();
-      StoreBatch batch = new StoreBatch(index, nextInodeId.get());
+      StoreBatch batch = at.batch(nextInodeId.get());
       batch.removeEdge(parent.getId(), target.getName()).removeInode(target.getId());
       if (target.getDirectory() && target.getChildCount() > 0) {
         removeSubtree(target.getId(), batch);
@@ -400,7 +403,7 @@ public final class Namespace {
       batch.putInode(
           parent.toBuilder()
               .setChildCount(parent.getChildCount() - 1)
-              .setModificationTimeMs(time)
+              .setModificationTimeMs(at.timeMs())
               .build());
       store.commit(batch);
       return target;
@@ -434,7 +437,7 @@ public final class Namespace {
     }
   }
 
-  private Inode setAttribute(SetAttribute c, long time, long index) throws NamespaceException {
+  private Inode setAttribute(SetAttribute c, Entry at) throws NamespaceException {
     NamespacePath path = NamespacePath.parse(c.getPath());
     if (c.hasMode()) {
       CommandValidator.checkMode(c.getMode());
@@ -476,7 +479,7 @@ public final class Namespace {
       changed.putAllXattrs(c.getSetXattrsMap());
       checkXattrTotals(path, changed.getXattrsMap());
       Inode result = changed.build();
-      store.commit(new StoreBatch(index, nextInodeId.get()).putInode(result));
+      store.commit(at.batch(nextInodeId.get()).putInode(result));
       return result;
     }
   }

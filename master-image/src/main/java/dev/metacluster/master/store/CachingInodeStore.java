@@ -93,6 +93,11 @@ public final class CachingInodeStore implements InodeStore {
   }
 
   @Override
+  public long appliedTerm() {
+    return backing.appliedTerm();
+  }
+
+  @Override
   public long appliedIndex() {
     return backing.appliedIndex();
   }

@@ -27,6 +27,9 @@ public interface InodeStore extends AutoCloseable {
   /** Writes the batch atomically (data, applied index and next inode id together). */
   void commit(StoreBatch batch);
 
+  /** The term of the entry at {@link #appliedIndex()} (0 for a new store or outside Raft). */
+  long appliedTerm();
+
   /** The applied index recorded by the last committed batch (0 for a new store). */
   long appliedIndex();
 

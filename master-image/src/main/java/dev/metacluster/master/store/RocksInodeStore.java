@@ -39,6 +39,8 @@ public final class RocksInodeStore implements InodeStore {
   private static final byte[] CF_EDGES = "edges".getBytes(StandardCharsets.UTF_8);
   private static final byte[] CF_META = "meta".getBytes(StandardCharsets.UTF_8);
   private static final byte[] META_APPLIED_INDEX = "applied-index".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] META_APPLIED_TERM = "applied-term".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] META_CLUSTER_ID = "cluster-id".getBytes(StandardCharsets.UTF_8);
   private static final byte[] META_NEXT_INODE_ID = "next-inode-id".getBytes(StandardCharsets.UTF_8);
   private static final byte[] META_LAYOUT_VERSION =
       "layout-version".getBytes(StandardCharsets.UTF_8);
@@ -54,6 +56,7 @@ public final class RocksInodeStore implements InodeStore {
   private final ColumnFamilyHandle edges;
   private final ColumnFamilyHandle meta;
   private final WriteOptions writeOptions;
+  private volatile long appliedTerm;
   private volatile long appliedIndex;
   private final long nextInodeIdAtOpen;
 
@@ -93,6 +96,7 @@ public final class RocksInodeStore implements InodeStore {
       meta = handles.get(3);
       writeOptions = track(new WriteOptions().setDisableWAL(!config.writeAheadLog()));
       checkLayout();
+      appliedTerm = readMetaLong(META_APPLIED_TERM, 0);
       appliedIndex = readMetaLong(META_APPLIED_INDEX, 0);
       nextInodeIdAtOpen = Math.max(readMetaLong(META_NEXT_INODE_ID, 1), highestInodeId() + 1);
     } catch (RocksDBException | IOException e) {
@@ -220,9 +224,11 @@ public final class RocksInodeStore implements InodeStore {
           writeBatch.delete(edges, StoreKeys.edgeKey(remove.parentId(), remove.name()));
         }
       }
+      writeBatch.put(meta, META_APPLIED_TERM, StoreKeys.longBytes(batch.appliedTerm()));
       writeBatch.put(meta, META_APPLIED_INDEX, StoreKeys.longBytes(batch.appliedIndex()));
       writeBatch.put(meta, META_NEXT_INODE_ID, StoreKeys.longBytes(batch.nextInodeId()));
       db.write(writeOptions, writeBatch);
+      appliedTerm = batch.appliedTerm();
       appliedIndex = batch.appliedIndex();
     } catch (RocksDBException e) {
       throw new StoreException("cannot commit batch at index " + batch.appliedIndex(), e);
@@ -232,6 +238,11 @@ public final class RocksInodeStore implements InodeStore {
   @Override
   public long appliedIndex() {
     return appliedIndex;
+  }
+
+  @Override
+  public long appliedTerm() {
+    return appliedTerm;
   }
 
   @Override

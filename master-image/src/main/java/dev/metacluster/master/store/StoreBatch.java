@@ -21,10 +21,17 @@ public final class StoreBatch {
   public record RemoveEdge(long parentId, String name) implements Change {}
 
   private final List<Change> changes = new ArrayList<>(4);
+  private final long appliedTerm;
   private final long appliedIndex;
   private final long nextInodeId;
 
-  public StoreBatch(long appliedIndex, long nextInodeId) {
+  /**
+   * @param appliedTerm term of the journal entry this batch applies (0 outside Raft)
+   * @param appliedIndex index of that entry
+   * @param nextInodeId the inode id allocator's position after this batch
+   */
+  public StoreBatch(long appliedTerm, long appliedIndex, long nextInodeId) {
+    this.appliedTerm = appliedTerm;
     this.appliedIndex = appliedIndex;
     this.nextInodeId = nextInodeId;
   }
@@ -51,6 +58,10 @@ public final class StoreBatch {
 
   public List<Change> changes() {
     return changes;
+  }
+
+  public long appliedTerm() {
+    return appliedTerm;
   }
 
   public long appliedIndex() {

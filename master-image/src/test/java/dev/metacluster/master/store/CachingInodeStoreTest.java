@@ -16,12 +16,12 @@ class CachingInodeStoreTest {
         new CachingInodeStore(new RocksInodeStore(StoreConfig.defaults(dir)), 100, 100)) {
       assertThat(store.getChildId(1, "x")).isEqualTo(InodeStore.NO_INODE); // cached miss
       store.commit(
-          new StoreBatch(1, 10)
+          new StoreBatch(0, 1, 10)
               .putInode(Inode.newBuilder().setId(5).setName("x").build())
               .putEdge(1, "x", 5));
       assertThat(store.getChildId(1, "x")).isEqualTo(5);
       assertThat(store.getInode(5).getName()).isEqualTo("x");
-      store.commit(new StoreBatch(2, 10).removeInode(5).removeEdge(1, "x"));
+      store.commit(new StoreBatch(0, 2, 10).removeInode(5).removeEdge(1, "x"));
       assertThat(store.getChildId(1, "x")).isEqualTo(InodeStore.NO_INODE);
       assertThat(store.getInode(5)).isNull();
     }
@@ -33,7 +33,7 @@ class CachingInodeStoreTest {
         new CachingInodeStore(new RocksInodeStore(StoreConfig.defaults(dir)), 50, 50)) {
       for (long id = 1; id <= 5_000; id++) {
         store.commit(
-            new StoreBatch(id, id + 1)
+            new StoreBatch(0, id, id + 1)
                 .putInode(Inode.newBuilder().setId(id).setName("f" + id).build())
                 .putEdge(0, "f" + id, id));
       }

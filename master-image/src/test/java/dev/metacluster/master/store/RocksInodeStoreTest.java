@@ -24,7 +24,7 @@ class RocksInodeStoreTest {
   @Test
   void listsOneDirectoryInUtf8ByteOrderWithoutTouchingItsNeighbours() {
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
-      StoreBatch batch = new StoreBatch(1, 100);
+      StoreBatch batch = new StoreBatch(0, 1, 100);
       // Ids 255 and 256 differ in the last byte only: a prefix scan of 255 must not see 256's.
       String[] names = {"b", "a", "é", "𝄞", "\uFFFD", "aa"};
       for (int i = 0; i < names.length; i++) {
@@ -47,7 +47,7 @@ class RocksInodeStoreTest {
   @Test
   void keepsDataAppliedIndexAndNextIdAcrossReopen() {
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
-      store.commit(new StoreBatch(7, 50).putInode(inode(40, 1, "x")).putEdge(1, "x", 40));
+      store.commit(new StoreBatch(0, 7, 50).putInode(inode(40, 1, "x")).putEdge(1, "x", 40));
     }
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
       assertThat(store.appliedIndex()).isEqualTo(7);
@@ -61,7 +61,7 @@ class RocksInodeStoreTest {
   void nextIdIsAboveEveryStoredInodeEvenIfTheCounterLagged() {
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
       // Concurrent local applies can record the counter out of order.
-      store.commit(new StoreBatch(2, 10).putInode(inode(70, 1, "late")));
+      store.commit(new StoreBatch(0, 2, 10).putInode(inode(70, 1, "late")));
     }
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
       assertThat(store.nextInodeId()).isEqualTo(71);
@@ -71,7 +71,7 @@ class RocksInodeStoreTest {
   @Test
   void refusesAMetastoreWithAnotherLayoutVersion() throws Exception {
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
-      store.commit(new StoreBatch(1, 2).putInode(inode(1, 0, "")));
+      store.commit(new StoreBatch(0, 1, 2).putInode(inode(1, 0, "")));
     }
     // Rewrite the version the way a future, incompatible master would have left it.
     try (var options = new org.rocksdb.DBOptions();
@@ -97,12 +97,12 @@ class RocksInodeStoreTest {
   void scansEveryInodeAndEdge() {
     try (RocksInodeStore store = new RocksInodeStore(StoreConfig.defaults(dir))) {
       store.commit(
-          new StoreBatch(1, 10)
+          new StoreBatch(0, 1, 10)
               .putInode(inode(2, 1, "a"))
               .putInode(inode(3, 1, "b"))
               .putEdge(1, "a", 2)
               .putEdge(1, "b", 3));
-      store.commit(new StoreBatch(2, 10).removeInode(2).removeEdge(1, "a"));
+      store.commit(new StoreBatch(0, 2, 10).removeInode(2).removeEdge(1, "a"));
       List<Long> ids = new java.util.ArrayList<>();
       store.scanInodes(i -> ids.add(i.getId()));
       List<Edge> edges = new java.util.ArrayList<>();
