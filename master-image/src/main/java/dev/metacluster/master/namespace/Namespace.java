@@ -121,6 +121,15 @@ public final class Namespace {
     }
   }
 
+  /**
+   * Records that the journal has applied everything up to {@code term}/{@code index} (entries that
+   * change nothing, like configuration changes, are not otherwise written). Called before a
+   * snapshot so that the checkpoint carries exactly the snapshot's position.
+   */
+  public void recordAppliedPosition(long term, long index) {
+    store.commit(new StoreBatch(term, index, nextInodeId.get()));
+  }
+
   /** Locks currently pooled (held or waited on); bounded by operations in flight. */
   public int pooledLocks() {
     return locker.pooledLocks();

@@ -5,6 +5,7 @@ import dev.metacluster.master.proto.Inode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -61,6 +63,14 @@ public final class RocksInodeStore implements InodeStore {
   private final long nextInodeIdAtOpen;
 
   public RocksInodeStore(StoreConfig config) {
+    this(config, false);
+  }
+
+  /**
+   * Opens (creating if missing, unless {@code readOnly}) the metastore at {@code
+   * config.directory()}. Read-only opens are for inspecting checkpoints (backups) in place.
+   */
+  public RocksInodeStore(StoreConfig config, boolean readOnly) {
     this.config = config;
     try {
       Files.createDirectories(config.directory());
@@ -87,7 +97,10 @@ public final class RocksInodeStore implements InodeStore {
               new ColumnFamilyDescriptor(CF_EDGES, edgeOptions),
               new ColumnFamilyDescriptor(CF_META, metaOptions));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      db = RocksDB.open(dbOptions, config.directory().toString(), descriptors, handles);
+      db =
+          readOnly
+              ? RocksDB.openReadOnly(dbOptions, config.directory().toString(), descriptors, handles)
+              : RocksDB.open(dbOptions, config.directory().toString(), descriptors, handles);
       // Handles close before the DB, the DB before its options (close runs in reverse order).
       resources.add(db);
       handles.forEach(resources::add);
@@ -95,7 +108,7 @@ public final class RocksInodeStore implements InodeStore {
       edges = handles.get(2);
       meta = handles.get(3);
       writeOptions = track(new WriteOptions().setDisableWAL(!config.writeAheadLog()));
-      checkLayout();
+      checkLayout(readOnly);
       appliedTerm = readMetaLong(META_APPLIED_TERM, 0);
       appliedIndex = readMetaLong(META_APPLIED_INDEX, 0);
       nextInodeIdAtOpen = Math.max(readMetaLong(META_NEXT_INODE_ID, 1), highestInodeId() + 1);
@@ -133,8 +146,11 @@ public final class RocksInodeStore implements InodeStore {
     return resource;
   }
 
-  private void checkLayout() throws RocksDBException {
+  private void checkLayout(boolean readOnly) throws RocksDBException {
     byte[] stored = db.get(meta, META_LAYOUT_VERSION);
+    if (stored == null && readOnly) {
+      throw new StoreException("no metastore at " + config.directory() + " (no layout version)");
+    }
     if (stored == null) {
       db.put(meta, writeOptions, META_LAYOUT_VERSION, StoreKeys.longBytes(LAYOUT_VERSION));
       return;
@@ -277,6 +293,73 @@ public final class RocksInodeStore implements InodeStore {
       it.status();
     } catch (RocksDBException e) {
       throw new StoreException("cannot scan edges", e);
+    }
+  }
+
+  /** The id of the cluster this metastore belongs to, or "" if it was never claimed. */
+  public String clusterId() {
+    try {
+      byte[] value = db.get(meta, META_CLUSTER_ID);
+      return value == null ? "" : new String(value, StandardCharsets.UTF_8);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read cluster id", e);
+    }
+  }
+
+  /**
+   * Binds a new metastore to {@code clusterId}, or checks that an existing one belongs to it: a
+   * member must never serve another cluster's data.
+   */
+  public void claimClusterId(String clusterId) {
+    String stored = clusterId();
+    if (stored.isEmpty()) {
+      try {
+        db.put(meta, writeOptions, META_CLUSTER_ID, clusterId.getBytes(StandardCharsets.UTF_8));
+        flush();
+      } catch (RocksDBException e) {
+        throw new StoreException("cannot write cluster id", e);
+      }
+    } else if (!stored.equals(clusterId)) {
+      throw new StoreException(
+          "metastore at "
+              + config.directory()
+              + " belongs to cluster "
+              + stored
+              + ", not to "
+              + clusterId
+              + "; refusing to serve another cluster's data");
+    }
+  }
+
+  /**
+   * Forgets the applied journal position (keeping the data): a store restored from a backup starts
+   * a new journal at index 0.
+   */
+  public void resetAppliedPosition(String newClusterId) {
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(meta, META_APPLIED_TERM, StoreKeys.longBytes(0));
+      batch.put(meta, META_APPLIED_INDEX, StoreKeys.longBytes(0));
+      batch.put(meta, META_CLUSTER_ID, newClusterId.getBytes(StandardCharsets.UTF_8));
+      db.write(writeOptions, batch);
+      flush();
+      appliedTerm = 0;
+      appliedIndex = 0;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot reset applied position", e);
+    }
+  }
+
+  /**
+   * Writes a consistent copy of the store to {@code target} (which must not exist): memtables are
+   * flushed first, then SST files are hard-linked, so this is cheap and does not block writers for
+   * longer than the flush.
+   */
+  public void checkpoint(Path target) {
+    flush();
+    try (Checkpoint checkpoint = Checkpoint.create(db)) {
+      checkpoint.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot create checkpoint at " + target, e);
     }
   }
 

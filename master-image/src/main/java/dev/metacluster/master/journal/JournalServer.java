@@ -1,0 +1,249 @@
+package dev.metacluster.master.journal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.metacluster.master.proto.CommandResult;
+import dev.metacluster.master.proto.NamespaceCommand;
+import dev.metacluster.master.proto.ReadReply;
+import dev.metacluster.master.proto.ReadRequest;
+import dev.metacluster.master.store.Metastore;
+import dev.metacluster.master.store.StoreConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of the replicated journal: an embedded Ratis server (gRPC transport) whose state
+ * machine is the namespace. Writes submitted here are committed by a majority and applied on every
+ * member; reads are linearizable on the leader, or bounded-stale on any member.
+ */
+public final class JournalServer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(JournalServer.class);
+
+  private final JournalConfig config;
+  private final RaftGroup group;
+  private final RaftPeerId selfId;
+  private final JournalStateMachine stateMachine;
+  private final RaftServer server;
+  private final ClientId localClientId = ClientId.randomId();
+  private final AtomicLong localCallId = new AtomicLong();
+
+  public JournalServer(JournalConfig config, StoreConfig storeConfig) throws IOException {
+    this.config = config;
+    this.group = group(config.groupUuid(), config.peers());
+    this.selfId = RaftPeerId.valueOf(config.memberId());
+    Metastore metastore =
+        new Metastore(config.metastoreDir(), storeConfig, group.getGroupId().getUuid().toString());
+    this.stateMachine = new JournalStateMachine(metastore);
+    this.server =
+        RaftServer.newBuilder()
+            .setServerId(selfId)
+            .setGroup(group)
+            .setStateMachine(stateMachine)
+            .setProperties(serverProperties(config))
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
+  }
+
+  /** The Raft group for a cluster: every member's id and address. */
+  public static RaftGroup group(java.util.UUID groupUuid, Map<String, InetSocketAddress> peers) {
+    List<RaftPeer> raftPeers =
+        peers.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> peer(e.getKey(), e.getValue()))
+            .toList();
+    return RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid), raftPeers);
+  }
+
+  public static RaftPeer peer(String id, InetSocketAddress address) {
+    return RaftPeer.newBuilder()
+        .setId(id)
+        .setAddress(address.getHostString() + ":" + address.getPort())
+        .build();
+  }
+
+  static RaftProperties serverProperties(JournalConfig config) {
+    RaftProperties p = new RaftProperties();
+    InetSocketAddress self = config.peers().get(config.memberId());
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.journalDir().toFile()));
+    GrpcConfigKeys.Server.setHost(p, self.getHostString());
+    GrpcConfigKeys.Server.setPort(p, self.getPort());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionTimeoutMax().toMillis()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(config.requestTimeout().toMillis()));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThreshold());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+    // The log is the write-ahead log: never purge past the latest snapshot (a flushed checkpoint).
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, config.purgeGap());
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+    return p;
+  }
+
+  private static TimeDuration millis(long ms) {
+    return TimeDuration.valueOf(ms, TimeUnit.MILLISECONDS);
+  }
+
+  public void start() throws IOException {
+    server.start();
+    long applied = stateMachine.getLastAppliedTermIndex().getIndex();
+    long logStart = server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
+    if (logStart > applied + 1) {
+      close();
+      throw new IOException(
+          "member "
+              + config.memberId()
+              + ": the metastore holds entries up to "
+              + applied
+              + " but the journal starts at "
+              + logStart
+              + "; the metastore was lost or replaced. Remove this member and add it back empty so"
+              + " that it receives a snapshot.");
+    }
+    LOG.info(
+        "member {} of cluster {} started: group {}, applied {}",
+        config.memberId(),
+        config.clusterName(),
+        group.getGroupId(),
+        applied);
+  }
+
+  public RaftServer raftServer() {
+    return server;
+  }
+
+  public RaftServer.Division division() throws IOException {
+    return server.getDivision(group.getGroupId());
+  }
+
+  public RaftGroup group() {
+    return group;
+  }
+
+  public JournalConfig config() {
+    return config;
+  }
+
+  public JournalStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  public boolean isLeader() {
+    try {
+      return division().getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Submits a write on this member with the caller's stable client id and call id: a retry of the
+   * same (client, call) is answered from the retry cache, never applied twice. Completes with
+   * {@link NotLeaderException} (naming the leader when known) if this member is not the leader.
+   */
+  public CompletableFuture<CommandResult> submit(
+      ClientId clientId, long callId, NamespaceCommand command) {
+    RaftClientRequest request =
+        request(
+            clientId, callId, JournalCodec.entry(command), RaftClientRequest.writeRequestType());
+    return send(request).thenApply(JournalServer::parseResult);
+  }
+
+  /** A write from this process itself (tools, demo), with its own client id. */
+  public CompletableFuture<CommandResult> submit(NamespaceCommand command) {
+    return submit(localClientId, localCallId.incrementAndGet(), command);
+  }
+
+  /**
+   * A read. Linearizable (on the leader only) unless {@code minAppliedIndex} >= 0, in which case
+   * any member answers once it has applied at least that index (read-your-writes for a caller that
+   * passes the index of its last write).
+   */
+  public CompletableFuture<ReadReply> read(ReadRequest read, long minAppliedIndex) {
+    RaftClientRequest.Type type =
+        minAppliedIndex < 0
+            ? RaftClientRequest.readRequestType()
+            : RaftClientRequest.staleReadRequestType(minAppliedIndex);
+    RaftClientRequest request =
+        request(localClientId, localCallId.incrementAndGet(), JournalCodec.message(read), type);
+    return send(request).thenApply(JournalServer::parseRead);
+  }
+
+  private RaftClientRequest request(
+      ClientId clientId, long callId, Message message, RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(selfId)
+        .setGroupId(group.getGroupId())
+        .setCallId(callId)
+        .setMessage(message)
+        .setType(type)
+        .build();
+  }
+
+  private CompletableFuture<RaftClientReply> send(RaftClientRequest request) {
+    try {
+      return server
+          .submitClientRequestAsync(request)
+          .thenCompose(
+              reply -> {
+                if (reply.isSuccess()) {
+                  return CompletableFuture.completedFuture(reply);
+                }
+                Exception e = reply.getException();
+                return CompletableFuture.failedFuture(
+                    e != null ? e : new IOException("request failed: " + reply));
+              });
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static CommandResult parseResult(RaftClientReply reply) {
+    try {
+      // An empty reply: the entry was applied before a restart and its result is gone.
+      return CommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("malformed command result", e);
+    }
+  }
+
+  private static ReadReply parseRead(RaftClientReply reply) {
+    try {
+      return ReadReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("malformed read reply", e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}

@@ -1,0 +1,267 @@
+package dev.metacluster.master.journal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.metacluster.master.namespace.Listing;
+import dev.metacluster.master.namespace.Namespace;
+import dev.metacluster.master.namespace.NamespaceException;
+import dev.metacluster.master.proto.CommandResult;
+import dev.metacluster.master.proto.JournalEntry;
+import dev.metacluster.master.proto.ListReply;
+import dev.metacluster.master.proto.ListRequest;
+import dev.metacluster.master.proto.ReadReply;
+import dev.metacluster.master.proto.ReadRequest;
+import dev.metacluster.master.store.Metastore;
+import dev.metacluster.master.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Raft state machine: applies journal entries to the namespace in log order, serves reads,
+ * takes snapshots as RocksDB checkpoints and installs the ones a leader sends.
+ *
+ * <p>Durability: each applied entry is one RocksDB batch that records its index. On restart Ratis
+ * replays the log from the latest snapshot; entries the store already holds are skipped, so only
+ * the tail since the last snapshot is read and nothing is applied twice.
+ */
+public final class JournalStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(JournalStateMachine.class);
+
+  private final Metastore metastore;
+  private final SnapshotStore snapshots;
+  // Readers and the apply thread hold the read side; pausing for a snapshot install holds the write
+  // side while the metastore is closed and replaced.
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private volatile Namespace namespace;
+
+  public JournalStateMachine(Metastore metastore) {
+    this.metastore = metastore;
+    this.snapshots = new SnapshotStore(metastore);
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage)
+      throws IOException {
+    super.initialize(server, groupId, storage);
+    snapshots.init(storage);
+    openNamespace();
+  }
+
+  /** Opens the metastore and, if it is behind the latest snapshot (lost or stale), installs it. */
+  private void openNamespace() throws IOException {
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      metastore.open();
+      SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+      if (snapshot != null && metastore.store().appliedIndex() < snapshot.getIndex()) {
+        LOG.info(
+            "{}: metastore at index {} is behind snapshot {}; installing it",
+            getId(),
+            metastore.store().appliedIndex(),
+            snapshot.getTermIndex());
+        metastore.installFrom(snapshots.latestDir());
+      }
+      namespace = new Namespace(metastore.store());
+      setLastAppliedTermIndex(
+          TermIndex.valueOf(metastore.store().appliedTerm(), metastore.store().appliedIndex()));
+      LOG.info("{}: namespace open at {}", getId(), getLastAppliedTermIndex());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public SnapshotInfo getLatestSnapshot() {
+    return snapshots.getLatestSnapshot();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long term = entry.getTerm();
+    long index = entry.getIndex();
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      if (index <= metastore.store().appliedIndex()) {
+        // Already in RocksDB (replay after a restart): durable, and its result is long delivered.
+        return CompletableFuture.completedFuture(Message.EMPTY);
+      }
+      JournalEntry journalEntry =
+          JournalCodec.parseEntry(entry.getStateMachineLogEntry().getLogData());
+      CommandResult result = namespace.apply(journalEntry.getCommand(), term, index);
+      updateLastAppliedTermIndex(term, index);
+      return CompletableFuture.completedFuture(JournalCodec.message(result));
+    } catch (InvalidProtocolBufferException e) {
+      // Thrown, not returned: Ratis stops this member rather than skip an entry and diverge.
+      throw new IllegalStateException("journal entry " + term + "_" + index + " is corrupt", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    // Entries without our data (configuration, leader no-ops) during replay may lie below what the
+    // store already holds; the applied position only moves forward.
+    if (index > getLastAppliedTermIndex().getIndex()) {
+      updateLastAppliedTermIndex(term, index);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ReadRequest read = ReadRequest.parseFrom(request.getContent().asReadOnlyByteBuffer());
+      return CompletableFuture.completedFuture(JournalCodec.message(serve(read)));
+    } catch (InvalidProtocolBufferException e) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("malformed read", e));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ReadReply serve(ReadRequest read) {
+    Namespace ns = requireNamespace();
+    try {
+      return switch (read.getReadCase()) {
+        case GET_STATUS ->
+            ReadReply.newBuilder().setInode(ns.getStatus(read.getGetStatus())).build();
+        case EXISTS -> ReadReply.newBuilder().setExists(ns.exists(read.getExists())).build();
+        case LIST -> {
+          ListRequest list = read.getList();
+          Listing page = ns.listStatus(list.getPath(), list.getStartAfter(), list.getLimit());
+          yield ReadReply.newBuilder()
+              .setList(
+                  ListReply.newBuilder().addAllChildren(page.children()).setHasMore(page.hasMore()))
+              .build();
+        }
+        case READ_NOT_SET ->
+            throw new NamespaceException(
+                dev.metacluster.master.proto.ErrorCode.INVALID_ARGUMENT, "read request is empty");
+      };
+    } catch (NamespaceException e) {
+      return ReadReply.newBuilder().setError(e.toProto()).build();
+    }
+  }
+
+  private Namespace requireNamespace() {
+    Namespace ns = namespace;
+    if (ns == null || !metastore.isOpen()) {
+      throw new StoreException("the namespace is being replaced by a snapshot; retry");
+    }
+    return ns;
+  }
+
+  /** Direct access for this member's own use (admin, tests): the namespace as applied so far. */
+  public Namespace namespace() {
+    return requireNamespace();
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      TermIndex at = getLastAppliedTermIndex();
+      if (at == null || at.getIndex() <= 0) {
+        return -1;
+      }
+      SnapshotInfo latest = snapshots.getLatestSnapshot();
+      if (latest != null && latest.getIndex() >= at.getIndex()) {
+        return latest.getIndex();
+      }
+      // Called on the apply thread, so nothing is applied meanwhile: the checkpoint is exactly
+      // the state at `at` once the position (which may be a configuration entry) is recorded.
+      namespace.recordAppliedPosition(at.getTerm(), at.getIndex());
+      snapshots.take(at, metastore.rocks());
+      LOG.info("{}: took snapshot {}", getId(), at);
+      return at.getIndex();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void pause() {
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      LifeCycle lc = getLifeCycle();
+      if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+        lc.transition(LifeCycle.State.PAUSING);
+        lc.transition(LifeCycle.State.PAUSED);
+      }
+      namespace = null;
+      metastore.close();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    // A snapshot from the leader has been installed into the snapshot directory.
+    snapshots.reload();
+    SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (snapshot != null) {
+        Path dir = snapshots.latestDir();
+        LOG.info("{}: installing snapshot {} from {}", getId(), snapshot.getTermIndex(), dir);
+        metastore.installFrom(dir);
+      } else {
+        metastore.open();
+      }
+      namespace = new Namespace(metastore.store());
+      setLastAppliedTermIndex(
+          TermIndex.valueOf(metastore.store().appliedTerm(), metastore.store().appliedIndex()));
+      LifeCycle lc = getLifeCycle();
+      if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
+        lc.transition(LifeCycle.State.STARTING);
+        lc.transition(LifeCycle.State.RUNNING);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      namespace = null;
+      metastore.close();
+    } finally {
+      lock.unlock();
+    }
+    super.close();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.metacluster.master.journal;
+
+import com.google.protobuf.TextFormat;
+import dev.metacluster.master.proto.ManifestFile;
+import dev.metacluster.master.proto.SnapshotManifest;
+import dev.metacluster.master.store.Metastore;
+import dev.metacluster.master.store.RocksInodeStore;
+import dev.metacluster.master.store.StoreException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raft snapshots as RocksDB checkpoints: {@code snapshots/snapshot.TERM_INDEX/} on the metastore
+ * volume, each with a {@value #MANIFEST} naming its term, index and files. Ratis sends every file
+ * of the latest snapshot to a follower that needs it, with an MD5 per file that the follower checks
+ * on arrival; on reload this class checks the manifest against the files it got.
+ */
+final class SnapshotStore implements StateMachineStorage {
+  static final String MANIFEST = "snapshot.manifest";
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+  private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
+  private static final int KEEP = 2;
+
+  private final Metastore metastore;
+  // SST files never change, so their digests are computed once: key is path, size and mtime.
+  private final Map<String, MD5Hash> digests = new ConcurrentHashMap<>();
+  private volatile FileListSnapshotInfo latest;
+
+  SnapshotStore(Metastore metastore) {
+    this.metastore = metastore;
+  }
+
+  @Override
+  public void init(RaftStorage raftStorage) throws IOException {
+    reload();
+  }
+
+  /** Re-reads the snapshot directory (after start or after a snapshot was installed). */
+  void reload() throws IOException {
+    Files.createDirectories(metastore.snapshotDir());
+    latest = null;
+    for (Path dir : snapshotDirsNewestFirst()) {
+      try {
+        latest = load(dir);
+        return;
+      } catch (IOException | StoreException e) {
+        LOG.warn("ignoring unusable snapshot {}: {}", dir, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public FileListSnapshotInfo getLatestSnapshot() {
+    return latest;
+  }
+
+  /** The directory of the latest snapshot, or null. */
+  Path latestDir() {
+    FileListSnapshotInfo info = latest;
+    return info == null ? null : dirOf(info.getTermIndex());
+  }
+
+  @Override
+  public void format() {}
+
+  @Override
+  public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+    List<Path> dirs = snapshotDirsNewestFirst();
+    for (int i = KEEP; i < dirs.size(); i++) {
+      Metastore.deleteRecursively(dirs.get(i));
+    }
+  }
+
+  @Override
+  public File getSnapshotDir() {
+    return metastore.snapshotDir().toFile();
+  }
+
+  @Override
+  public File getTmpDir() {
+    return metastore.snapshotTmpDir().toFile();
+  }
+
+  /**
+   * Checkpoints the metastore as the snapshot at {@code at}. The caller guarantees the store is at
+   * exactly that position (the state machine's apply thread, with the position recorded).
+   */
+  FileListSnapshotInfo take(TermIndex at, RocksInodeStore rocks) throws IOException {
+    Path dir = dirOf(at);
+    if (Files.exists(dir.resolve(MANIFEST))) {
+      return latest;
+    }
+    Path creating =
+        metastore.snapshotDir().resolve(".creating." + at.getTerm() + "_" + at.getIndex());
+    Metastore.deleteRecursively(creating);
+    Files.createDirectories(creating.getParent());
+    rocks.checkpoint(creating);
+    SnapshotManifest.Builder manifest =
+        SnapshotManifest.newBuilder()
+            .setTerm(at.getTerm())
+            .setIndex(at.getIndex())
+            .setLayoutVersion(RocksInodeStore.LAYOUT_VERSION)
+            .setCreatedTimeMs(System.currentTimeMillis());
+    for (Path file : regularFiles(creating)) {
+      manifest.addFiles(
+          ManifestFile.newBuilder()
+              .setName(file.getFileName().toString())
+              .setSize(Files.size(file)));
+    }
+    Files.writeString(
+        creating.resolve(MANIFEST), TextFormat.printer().printToString(manifest.build()));
+    Files.move(creating, dir, StandardCopyOption.ATOMIC_MOVE);
+    latest = load(dir);
+    cleanupOldSnapshots(null);
+    return latest;
+  }
+
+  private FileListSnapshotInfo load(Path dir) throws IOException {
+    Matcher m = NAME.matcher(dir.getFileName().toString());
+    if (!m.matches()) {
+      throw new IOException("not a snapshot directory: " + dir);
+    }
+    SnapshotManifest manifest = readManifest(dir);
+    TermIndex at = TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+    if (manifest.getTerm() != at.getTerm() || manifest.getIndex() != at.getIndex()) {
+      throw new IOException(
+          "manifest of " + dir + " says " + manifest.getTerm() + "_" + manifest.getIndex());
+    }
+    for (ManifestFile f : manifest.getFilesList()) {
+      Path file = dir.resolve(f.getName());
+      if (!Files.isRegularFile(file) || Files.size(file) != f.getSize()) {
+        throw new IOException(
+            "snapshot " + dir + " file " + f.getName() + " is missing or has the wrong size");
+      }
+    }
+    List<FileInfo> files = new ArrayList<>();
+    for (Path file : regularFiles(dir)) {
+      files.add(new FileInfo(file, digest(file)));
+    }
+    return new FileListSnapshotInfo(files, at);
+  }
+
+  static SnapshotManifest readManifest(Path dir) throws IOException {
+    Path file = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("no " + MANIFEST + " in " + dir);
+    }
+    SnapshotManifest.Builder manifest = SnapshotManifest.newBuilder();
+    TextFormat.getParser().merge(Files.readString(file, StandardCharsets.UTF_8), manifest);
+    return manifest.build();
+  }
+
+  private MD5Hash digest(Path file) throws IOException {
+    String key = file + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+    MD5Hash cached = digests.get(key);
+    if (cached == null) {
+      cached = MD5FileUtil.computeMd5ForFile(file.toFile());
+      digests.put(key, cached);
+    }
+    return cached;
+  }
+
+  private Path dirOf(TermIndex at) {
+    return metastore.snapshotDir().resolve("snapshot." + at.getTerm() + "_" + at.getIndex());
+  }
+
+  private List<Path> snapshotDirsNewestFirst() throws IOException {
+    Path root = metastore.snapshotDir();
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(d -> NAME.matcher(d.getFileName().toString()).matches())
+          .sorted(Comparator.comparingLong(SnapshotStore::indexOf).reversed())
+          .toList();
+    }
+  }
+
+  private static long indexOf(Path dir) {
+    Matcher m = NAME.matcher(dir.getFileName().toString());
+    return m.matches() ? Long.parseLong(m.group(2)) : -1;
+  }
+
+  private static List<Path> regularFiles(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+}

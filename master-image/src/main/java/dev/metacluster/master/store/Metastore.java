@@ -1,0 +1,194 @@
+package dev.metacluster.master.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metastore volume: the live RocksDB and the checkpoints taken from it, and the one safe way to
+ * replace the live data with a checkpoint (snapshot installation, restore).
+ *
+ * <pre>
+ * root/db/             the live RocksDB
+ * root/db.incoming/    a replacement being assembled; only complete once it holds INSTALL_COMPLETE
+ * root/snapshots/      Raft snapshots: snapshot.TERM_INDEX/ (RocksDB checkpoints)
+ * root/snapshots.tmp/  snapshots being received from the leader
+ * </pre>
+ *
+ * Checkpoints live on this volume so that their SST files are hard links, not copies.
+ */
+public final class Metastore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Metastore.class);
+  private static final String COMPLETE_MARKER = "INSTALL_COMPLETE";
+
+  private final Path root;
+  private final StoreConfig config;
+  private final String clusterId;
+  private RocksInodeStore rocks;
+  private CachingInodeStore store;
+
+  /**
+   * @param root the metastore volume
+   * @param config cache and RocksDB settings; its directory is ignored (the live db is root/db)
+   * @param clusterId the cluster this member serves; a metastore of another cluster is refused
+   */
+  public Metastore(Path root, StoreConfig config, String clusterId) {
+    this.root = root;
+    this.config =
+        new StoreConfig(
+            root.resolve("db"),
+            config.inodeCacheEntries(),
+            config.edgeCacheEntries(),
+            config.blockCacheBytes(),
+            config.writeAheadLog());
+    this.clusterId = clusterId;
+  }
+
+  /** Opens the live store, finishing or discarding a replacement a crash interrupted. */
+  public synchronized void open() {
+    if (rocks != null) {
+      return;
+    }
+    try {
+      Files.createDirectories(root);
+      Path incoming = root.resolve("db.incoming");
+      if (Files.exists(incoming)) {
+        if (Files.exists(incoming.resolve(COMPLETE_MARKER))) {
+          LOG.info("metastore {}: finishing an interrupted install from {}", root, incoming);
+          swapIn(incoming);
+        } else {
+          LOG.warn("metastore {}: discarding an incomplete install at {}", root, incoming);
+          deleteRecursively(incoming);
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot prepare metastore at " + root + ": " + e, e);
+    }
+    RocksInodeStore opened = new RocksInodeStore(config);
+    try {
+      opened.claimClusterId(clusterId);
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
+    }
+    rocks = opened;
+    store = new CachingInodeStore(rocks, config.inodeCacheEntries(), config.edgeCacheEntries());
+  }
+
+  public synchronized InodeStore store() {
+    requireOpen();
+    return store;
+  }
+
+  public synchronized RocksInodeStore rocks() {
+    requireOpen();
+    return rocks;
+  }
+
+  public synchronized boolean isOpen() {
+    return rocks != null;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path snapshotDir() {
+    return root.resolve("snapshots");
+  }
+
+  public Path snapshotTmpDir() {
+    return root.resolve("snapshots.tmp");
+  }
+
+  /**
+   * Replaces the live data with the checkpoint at {@code checkpoint} and reopens. SST files are
+   * hard-linked (they are immutable), everything else is copied, so the checkpoint stays intact. A
+   * crash at any point leaves either the old or the new data, never a mix.
+   */
+  public synchronized void installFrom(Path checkpoint) {
+    close();
+    Path incoming = root.resolve("db.incoming");
+    try {
+      deleteRecursively(incoming);
+      Files.createDirectories(incoming);
+      try (Stream<Path> files = Files.list(checkpoint)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          if (!Files.isRegularFile(file)) {
+            continue;
+          }
+          Path target = incoming.resolve(file.getFileName());
+          if (file.getFileName().toString().endsWith(".sst")) {
+            linkOrCopy(file, target);
+          } else {
+            Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        }
+      }
+      Files.createFile(incoming.resolve(COMPLETE_MARKER));
+      swapIn(incoming);
+    } catch (IOException e) {
+      throw new StoreException("cannot install checkpoint " + checkpoint + " into " + root, e);
+    }
+    open();
+  }
+
+  private void swapIn(Path incoming) throws IOException {
+    Path live = root.resolve("db");
+    Path old = root.resolve("db.old");
+    deleteRecursively(old);
+    if (Files.exists(live)) {
+      Files.move(live, old, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.delete(incoming.resolve(COMPLETE_MARKER));
+    Files.move(incoming, live, StandardCopyOption.ATOMIC_MOVE);
+    deleteRecursively(old);
+  }
+
+  private static void linkOrCopy(Path source, Path target) throws IOException {
+    try {
+      Files.createLink(target, source);
+    } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException e) {
+      // Another file system (or no hard links): a copy is slower but just as correct.
+      Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+  }
+
+  /** Deletes a directory tree if it exists. */
+  public static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  private void requireOpen() {
+    if (rocks == null) {
+      throw new StoreException("metastore " + root + " is closed");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (store != null) {
+      store.close(); // closes rocks too
+    }
+    store = null;
+    rocks = null;
+  }
+}
