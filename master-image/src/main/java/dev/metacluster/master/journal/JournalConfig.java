@@ -52,9 +52,9 @@ public record JournalConfig(
     if (electionTimeoutMin.compareTo(electionTimeoutMax) >= 0) {
       throw new IllegalArgumentException("election timeout min must be below max");
     }
-    if (snapshotThreshold < 1 || purgeGap < 1 || logSegmentBytes < (1 << 20)) {
+    if (snapshotThreshold < 1 || purgeGap < 1 || logSegmentBytes < (64 << 10)) {
       throw new IllegalArgumentException(
-          "snapshot threshold and purge gap must be >= 1, log segments >= 1 MiB");
+          "snapshot threshold and purge gap must be >= 1, log segments >= 64 KiB");
     }
   }
 
@@ -79,7 +79,8 @@ public record JournalConfig(
         DEFAULT_PURGE_GAP);
   }
 
-  public JournalConfig withSnapshotThreshold(long threshold, int gap) {
+  /** Snapshot and purge settings (small values let tests reach snapshot installation fast). */
+  public JournalConfig withLogCompaction(long threshold, int gap, long segmentBytes) {
     return new JournalConfig(
         clusterName,
         memberId,
@@ -90,7 +91,7 @@ public record JournalConfig(
         electionTimeoutMax,
         requestTimeout,
         threshold,
-        logSegmentBytes,
+        segmentBytes,
         gap);
   }
 

@@ -183,6 +183,25 @@ public final class JournalStateMachine extends BaseStateMachine {
     return requireNamespace();
   }
 
+  public Metastore metastore() {
+    return metastore;
+  }
+
+  /**
+   * Writes a RocksDB checkpoint of the applied state to {@code target} (for backups). Safe while
+   * writes continue: the checkpoint is one consistent point, with its applied index inside.
+   */
+  public void checkpointTo(Path target) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      requireNamespace();
+      metastore.rocks().checkpoint(target);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public long takeSnapshot() throws IOException {
     Lock lock = lifecycle.readLock();

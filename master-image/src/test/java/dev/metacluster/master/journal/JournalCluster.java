@@ -30,6 +30,7 @@ final class JournalCluster implements AutoCloseable {
   final Map<String, JournalServer> running = new LinkedHashMap<>();
   private long snapshotThreshold = JournalConfig.DEFAULT_SNAPSHOT_THRESHOLD;
   private int purgeGap = JournalConfig.DEFAULT_PURGE_GAP;
+  private long segmentBytes = JournalConfig.DEFAULT_LOG_SEGMENT_BYTES;
 
   JournalCluster(String name, Path root, int members) {
     this.name = name;
@@ -39,9 +40,11 @@ final class JournalCluster implements AutoCloseable {
     }
   }
 
+  /** Snapshots every {@code threshold} entries and 64 KiB log segments, so purges happen. */
   JournalCluster snapshotEvery(long threshold, int gap) {
     this.snapshotThreshold = threshold;
     this.purgeGap = gap;
+    this.segmentBytes = 64 << 10;
     return this;
   }
 
@@ -60,7 +63,7 @@ final class JournalCluster implements AutoCloseable {
             group,
             root.resolve(member).resolve("journal"),
             root.resolve(member).resolve("metastore"))
-        .withSnapshotThreshold(snapshotThreshold, purgeGap);
+        .withLogCompaction(snapshotThreshold, purgeGap, segmentBytes);
   }
 
   JournalCluster startAll() throws IOException {

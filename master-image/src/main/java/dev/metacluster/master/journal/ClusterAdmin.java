@@ -1,0 +1,165 @@
+package dev.metacluster.master.journal;
+
+import dev.metacluster.master.proto.SnapshotManifest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin surface of one member, as the operator uses it: cluster info, membership changes,
+ * leadership transfer, snapshots and backups. Membership changes go through Ratis setConfiguration:
+ * new members are caught up before they count as voters.
+ */
+public final class ClusterAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterAdmin.class);
+  private static final long ADMIN_TIMEOUT_MS = 30_000;
+
+  private final JournalServer server;
+
+  public ClusterAdmin(JournalServer server) {
+    this.server = server;
+  }
+
+  public ClusterInfo info() throws IOException {
+    RaftServer.Division division = server.division();
+    var info = division.getInfo();
+    Map<String, Long> commits = new HashMap<>();
+    for (CommitInfoProto c : division.getCommitInfos()) {
+      commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+    }
+    RaftPeerId leaderId = info.getLeaderId();
+    String leader = leaderId == null ? "" : leaderId.toString();
+    List<ClusterInfo.Member> members = new ArrayList<>();
+    for (RaftPeer peer : division.getGroup().getPeers()) {
+      String id = peer.getId().toString();
+      members.add(
+          new ClusterInfo.Member(
+              id, peer.getAddress(), id.equals(leader), commits.getOrDefault(id, -1L)));
+    }
+    members.sort(Comparator.comparing(ClusterInfo.Member::id));
+    return new ClusterInfo(
+        division.getId().toString(),
+        info.getCurrentRole().name(),
+        leader,
+        info.getCurrentTerm(),
+        division.getRaftLog().getLastCommittedIndex(),
+        info.getLastAppliedIndex(),
+        members);
+  }
+
+  /** Adds members (already started with the new group) to the group; they catch up first. */
+  public void addMembers(Map<String, InetSocketAddress> added) throws IOException {
+    RaftGroup group = server.division().getGroup();
+    List<RaftPeer> peers = new ArrayList<>(group.getPeers());
+    for (Map.Entry<String, InetSocketAddress> e : added.entrySet()) {
+      if (group.getPeer(RaftPeerId.valueOf(e.getKey())) != null) {
+        throw new IllegalArgumentException(e.getKey() + " is already a member");
+      }
+      peers.add(JournalServer.peer(e.getKey(), e.getValue()));
+    }
+    setConfiguration(group, peers);
+  }
+
+  /**
+   * Removes members. If the leader is among them, leadership moves first to the remaining member
+   * that is furthest ahead, so the group is never left waiting for an election it could avoid.
+   */
+  public void removeMembers(Set<String> removed) throws IOException {
+    RaftGroup group = server.division().getGroup();
+    List<RaftPeer> remaining =
+        group.getPeers().stream().filter(p -> !removed.contains(p.getId().toString())).toList();
+    if (remaining.isEmpty()) {
+      throw new IllegalArgumentException("cannot remove every member");
+    }
+    if (remaining.size() == group.getPeers().size()) {
+      throw new IllegalArgumentException("none of " + removed + " is a member");
+    }
+    ClusterInfo info = info();
+    if (removed.contains(info.leader())) {
+      String target =
+          info.members().stream()
+              .filter(m -> !removed.contains(m.id()))
+              .max(Comparator.comparingLong(ClusterInfo.Member::commitIndex))
+              .orElseThrow()
+              .id();
+      LOG.info("removing leader {}: transferring leadership to {} first", info.leader(), target);
+      transferLeadership(target);
+      group = server.division().getGroup();
+    }
+    setConfiguration(group, remaining);
+  }
+
+  public void transferLeadership(String target) throws IOException {
+    try (RaftClient client = client(server.division().getGroup())) {
+      check(
+          client.admin().transferLeadership(RaftPeerId.valueOf(target), ADMIN_TIMEOUT_MS),
+          "transfer leadership to " + target);
+    }
+  }
+
+  /** Takes a snapshot on this member now; returns its index. */
+  public long takeSnapshot() throws IOException {
+    try (RaftClient client = client(server.division().getGroup())) {
+      RaftClientReply reply =
+          client.getSnapshotManagementApi(server.division().getId()).create(true, ADMIN_TIMEOUT_MS);
+      check(reply, "take snapshot");
+      return reply.getLogIndex();
+    }
+  }
+
+  /**
+   * Streams a backup of this member's namespace (call it on the leader for the newest data). Holds
+   * writers up only for the RocksDB flush of the checkpoint.
+   */
+  public SnapshotManifest backup(OutputStream out) throws IOException {
+    return BackupArchive.write(
+        server.stateMachine(), server.group().getGroupId().getUuid().toString(), out);
+  }
+
+  private void setConfiguration(RaftGroup group, List<RaftPeer> peers) throws IOException {
+    try (RaftClient client = client(group)) {
+      check(client.admin().setConfiguration(peers), "set configuration to " + ids(peers));
+    }
+    LOG.info("group configuration is now {}", ids(peers));
+  }
+
+  private static List<String> ids(Collection<RaftPeer> peers) {
+    return peers.stream().map(p -> p.getId().toString()).sorted().toList();
+  }
+
+  private static RaftClient client(RaftGroup group) {
+    return RaftClient.newBuilder()
+        .setProperties(new RaftProperties())
+        .setRaftGroup(group)
+        .setRetryPolicy(
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  private static void check(RaftClientReply reply, String what) throws IOException {
+    if (!reply.isSuccess()) {
+      throw new IOException("cannot " + what + ": " + reply.getException(), reply.getException());
+    }
+  }
+}

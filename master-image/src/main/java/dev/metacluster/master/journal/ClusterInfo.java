@@ -1,0 +1,26 @@
+package dev.metacluster.master.journal;
+
+import java.util.List;
+
+/**
+ * One member's view of the cluster: who is in the group, who leads, and how far each member is.
+ *
+ * @param self the member answering
+ * @param leader the leader's id, or "" when none is known
+ * @param term the current term as this member sees it
+ * @param commitIndex this member's commit index
+ * @param appliedIndex this member's applied index
+ * @param members the group's voting members (commit index as last reported to this member)
+ */
+public record ClusterInfo(
+    String self,
+    String role,
+    String leader,
+    long term,
+    long commitIndex,
+    long appliedIndex,
+    List<Member> members) {
+
+  /** A member of the group; {@code commitIndex} is -1 when this member has no report of it. */
+  public record Member(String id, String address, boolean leader, long commitIndex) {}
+}
