@@ -1,0 +1,65 @@
+package dev.metacluster.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Prints results as a table for people and writes them as a JSON array for tools. */
+final class BenchReport {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private BenchReport() {}
+
+  static void printTable(List<BenchResult> results, PrintWriter out) {
+    String format = "%-11s %7s %10s %12s %9s %9s %9s %7s%n";
+    out.printf(format, "op", "threads", "ops", "ops/s", "p50 µs", "p99 µs", "p999 µs", "errors");
+    for (BenchResult r : results) {
+      out.printf(
+          format,
+          r.op(),
+          r.threads(),
+          r.ops(),
+          String.format("%.1f", r.opsPerSec()),
+          r.p50Us(),
+          r.p99Us(),
+          r.p999Us(),
+          r.errors());
+    }
+    for (BenchResult r : results) {
+      if (r.heapUsedAfterGcBytes() != null) {
+        out.printf(
+            "%s: %,d inodes (%,d files) in %.1f s; heap used after GC %s of max %s;"
+                + " on disk %s = %.1f bytes/inode%n",
+            r.op(),
+            r.inodes(),
+            r.ops(),
+            r.elapsedSec(),
+            mib(r.heapUsedAfterGcBytes()),
+            mib(r.maxHeapBytes()),
+            mib(r.diskBytes()),
+            r.diskBytesPerInode());
+      }
+      if (r.firstError() != null) {
+        out.printf("%s: %,d errors, first: %s%n", r.op(), r.errors(), r.firstError());
+      }
+    }
+    out.flush();
+  }
+
+  static void writeJson(List<BenchResult> results, Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    JSON.writeValue(file.toFile(), results);
+  }
+
+  private static String mib(long bytes) {
+    return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+}
