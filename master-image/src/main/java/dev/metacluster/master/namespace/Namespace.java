@@ -355,7 +355,8 @@ public final class Namespace {
         throw s.missing();
       }
       if (d.depth() < dst.depth() - 1 || d.blockedByFile()) {
-        throw d.missingBelow(dst.depth() - 1);
+        // The full depth, so that a file as the destination's parent is NOT_A_DIRECTORY.
+        throw d.missingBelow(dst.depth());
       }
       if (d.exists()) {
         throw new NamespaceException(

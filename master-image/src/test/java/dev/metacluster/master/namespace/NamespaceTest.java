@@ -72,6 +72,21 @@ class NamespaceTest {
   }
 
   @Test
+  void refusesToRenameIntoAFileAsNotADirectory() throws Exception {
+    ns.execute(Commands.createFile("/a/g", true, "u"));
+    ns.execute(Commands.createFile("/f", false, "u"));
+    String before = NamespaceTree.checksum(ns.namespace().store());
+    assertThatThrownBy(() -> ns.execute(Commands.rename("/a/g", "/f/g")))
+        .isInstanceOfSatisfying(
+            NamespaceException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.NOT_A_DIRECTORY);
+              assertThat(e.getMessage()).contains("/f is a file");
+            });
+    assertThat(NamespaceTree.checksum(ns.namespace().store())).isEqualTo(before);
+  }
+
+  @Test
   void refusesToMoveADirectoryUnderItself() throws Exception {
     ns.execute(Commands.mkdir("/a/b", true, "u"));
     assertThatThrownBy(() -> ns.execute(Commands.rename("/a", "/a/b/c")))
