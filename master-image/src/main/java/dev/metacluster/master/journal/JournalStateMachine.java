@@ -58,8 +58,13 @@ public final class JournalStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage)
       throws IOException {
     super.initialize(server, groupId, storage);
-    snapshots.init(storage);
-    openNamespace();
+    // Ratis requires RUNNING -> PAUSED around snapshot installation; start the life cycle here.
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              snapshots.init(storage);
+              openNamespace();
+            });
   }
 
   /** Opens the metastore and, if it is behind the latest snapshot (lost or stale), installs it. */
