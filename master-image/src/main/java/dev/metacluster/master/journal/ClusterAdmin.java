@@ -67,17 +67,31 @@ public final class ClusterAdmin {
         members);
   }
 
-  /** Adds members (already started with the new group) to the group; they catch up first. */
+  /**
+   * Adds members (started with {@code join}) to the group; Ratis catches each up before it votes.
+   * Ratis refuses a step whose newcomers are not outnumbered by existing members (they could elect
+   * among themselves), so a large addition runs as several configuration changes: 1 -> 2 -> 3 -> 5
+   * -> 7.
+   */
   public void addMembers(Map<String, InetSocketAddress> added) throws IOException {
+    List<Map.Entry<String, InetSocketAddress>> pending = new ArrayList<>(added.entrySet());
     RaftGroup group = server.division().getGroup();
-    List<RaftPeer> peers = new ArrayList<>(group.getPeers());
-    for (Map.Entry<String, InetSocketAddress> e : added.entrySet()) {
+    for (Map.Entry<String, InetSocketAddress> e : pending) {
       if (group.getPeer(RaftPeerId.valueOf(e.getKey())) != null) {
         throw new IllegalArgumentException(e.getKey() + " is already a member");
       }
-      peers.add(JournalServer.peer(e.getKey(), e.getValue()));
     }
-    setConfiguration(group, peers);
+    while (!pending.isEmpty()) {
+      group = server.division().getGroup();
+      int current = group.getPeers().size();
+      int step = Math.min(pending.size(), Math.max(1, current - 1));
+      List<RaftPeer> peers = new ArrayList<>(group.getPeers());
+      for (int i = 0; i < step; i++) {
+        Map.Entry<String, InetSocketAddress> e = pending.remove(0);
+        peers.add(JournalServer.peer(e.getKey(), e.getValue()));
+      }
+      setConfiguration(group, peers);
+    }
   }
 
   /**

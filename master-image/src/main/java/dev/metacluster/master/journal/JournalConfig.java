@@ -22,6 +22,8 @@ import java.util.UUID;
  * @param snapshotThreshold take a snapshot after this many applied entries since the last one
  * @param logSegmentBytes size of one Raft log segment file
  * @param purgeGap purge the log up to the snapshot only once this many entries can go
+ * @param join start outside the group's configuration and wait to be added (a new member of a
+ *     running cluster); ignored once the member has joined and restarts from its own log
  */
 public record JournalConfig(
     String clusterName,
@@ -34,7 +36,8 @@ public record JournalConfig(
     Duration requestTimeout,
     long snapshotThreshold,
     long logSegmentBytes,
-    int purgeGap) {
+    int purgeGap,
+    boolean join) {
 
   public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(300);
   public static final Duration DEFAULT_ELECTION_TIMEOUT_MAX = Duration.ofMillis(600);
@@ -76,7 +79,8 @@ public record JournalConfig(
         DEFAULT_REQUEST_TIMEOUT,
         DEFAULT_SNAPSHOT_THRESHOLD,
         DEFAULT_LOG_SEGMENT_BYTES,
-        DEFAULT_PURGE_GAP);
+        DEFAULT_PURGE_GAP,
+        false);
   }
 
   /** Snapshot and purge settings (small values let tests reach snapshot installation fast). */
@@ -92,7 +96,8 @@ public record JournalConfig(
         requestTimeout,
         threshold,
         segmentBytes,
-        gap);
+        gap,
+        join);
   }
 
   public JournalConfig withPeers(Map<String, InetSocketAddress> newPeers) {
@@ -107,7 +112,25 @@ public record JournalConfig(
         requestTimeout,
         snapshotThreshold,
         logSegmentBytes,
-        purgeGap);
+        purgeGap,
+        join);
+  }
+
+  /** This member as a newcomer to a running cluster (see {@code join}). */
+  public JournalConfig joining() {
+    return new JournalConfig(
+        clusterName,
+        memberId,
+        peers,
+        journalDir,
+        metastoreDir,
+        electionTimeoutMin,
+        electionTimeoutMax,
+        requestTimeout,
+        snapshotThreshold,
+        logSegmentBytes,
+        purgeGap,
+        true);
   }
 
   /** The Raft group id: a name-based UUID, the same on every member. */

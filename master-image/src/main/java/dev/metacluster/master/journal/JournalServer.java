@@ -54,13 +54,16 @@ public final class JournalServer implements Closeable {
     this.config = config;
     this.group = group(config.groupUuid(), config.peers());
     this.selfId = RaftPeerId.valueOf(config.memberId());
+    // A joining member starts outside any configuration: it must not hold elections with peers
+    // that have never heard of it; the leader brings it in (AddMembers) once it has caught up.
+    RaftGroup startGroup = config.join() ? RaftGroup.valueOf(group.getGroupId()) : group;
     Metastore metastore =
         new Metastore(config.metastoreDir(), storeConfig, group.getGroupId().getUuid().toString());
     this.stateMachine = new JournalStateMachine(metastore);
     this.server =
         RaftServer.newBuilder()
             .setServerId(selfId)
-            .setGroup(group)
+            .setGroup(startGroup)
             .setStateMachine(stateMachine)
             .setProperties(serverProperties(config))
             .setOption(RaftStorage.StartupOption.RECOVER)

@@ -82,6 +82,17 @@ final class JournalCluster implements AutoCloseable {
     return server;
   }
 
+  /** Starts a member outside the configuration, to be added with ClusterAdmin.addMembers. */
+  JournalServer startJoining(String member) throws IOException {
+    JournalServer server =
+        new JournalServer(
+            config(member, Map.of(member, peers.get(member))).joining(),
+            StoreConfig.defaults(root).withCacheEntries(1_000));
+    server.start();
+    running.put(member, server);
+    return server;
+  }
+
   void stop(String member) throws IOException {
     JournalServer server = running.remove(member);
     if (server != null) {
@@ -132,7 +143,7 @@ final class JournalCluster implements AutoCloseable {
     }
     RaftClientReply reply = client.io().send(JournalCodec.entry(command.build()));
     if (!reply.isSuccess()) {
-      throw new IOException("write failed: " + reply.getException());
+      throw reply.getException() != null ? reply.getException() : new IOException("write failed");
     }
     return CommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
   }
