@@ -57,8 +57,18 @@ public final class JournalServer implements Closeable {
     // A joining member starts outside any configuration: it must not hold elections with peers
     // that have never heard of it; the leader brings it in (AddMembers) once it has caught up.
     RaftGroup startGroup = config.join() ? RaftGroup.valueOf(group.getGroupId()) : group;
+    // The Raft log is the write-ahead log: RocksDB runs without its own, the applied index is
+    // written in every batch and flushed atomically with the data, and the log is purged only up
+    // to the latest snapshot (a flushed checkpoint). A crash replays the log from that snapshot.
+    StoreConfig withoutWal =
+        new StoreConfig(
+            config.metastoreDir(),
+            storeConfig.inodeCacheEntries(),
+            storeConfig.edgeCacheEntries(),
+            storeConfig.blockCacheBytes(),
+            false);
     Metastore metastore =
-        new Metastore(config.metastoreDir(), storeConfig, group.getGroupId().getUuid().toString());
+        new Metastore(config.metastoreDir(), withoutWal, group.getGroupId().getUuid().toString());
     this.stateMachine = new JournalStateMachine(metastore);
     this.server =
         RaftServer.newBuilder()
@@ -115,26 +125,12 @@ public final class JournalServer implements Closeable {
 
   public void start() throws IOException {
     server.start();
-    long applied = stateMachine.getLastAppliedTermIndex().getIndex();
-    long logStart = server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
-    if (logStart > applied + 1) {
-      close();
-      throw new IOException(
-          "member "
-              + config.memberId()
-              + ": the metastore holds entries up to "
-              + applied
-              + " but the journal starts at "
-              + logStart
-              + "; the metastore was lost or replaced. Remove this member and add it back empty so"
-              + " that it receives a snapshot.");
-    }
     LOG.info(
         "member {} of cluster {} started: group {}, applied {}",
         config.memberId(),
         config.clusterName(),
         group.getGroupId(),
-        applied);
+        stateMachine.getLastAppliedTermIndex().getIndex());
   }
 
   public RaftServer raftServer() {

@@ -17,11 +17,14 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachineStorage;
@@ -41,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(JournalStateMachine.class);
+  private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
   private final Metastore metastore;
   private final SnapshotStore snapshots;
@@ -48,6 +52,7 @@ public final class JournalStateMachine extends BaseStateMachine {
   // side while the metastore is closed and replaced.
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile Namespace namespace;
+  private volatile long openedAtIndex;
 
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
@@ -64,6 +69,7 @@ public final class JournalStateMachine extends BaseStateMachine {
             () -> {
               snapshots.init(storage);
               openNamespace();
+              checkLogContinuity(storage);
             });
   }
 
@@ -83,11 +89,38 @@ public final class JournalStateMachine extends BaseStateMachine {
         metastore.installFrom(snapshots.latestDir());
       }
       namespace = new Namespace(metastore.store());
+      openedAtIndex = metastore.store().appliedIndex();
       setLastAppliedTermIndex(
           TermIndex.valueOf(metastore.store().appliedTerm(), metastore.store().appliedIndex()));
       LOG.info("{}: namespace open at {}", getId(), getLastAppliedTermIndex());
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Refuses to start when the journal no longer holds the entries right after what the metastore
+   * has applied (the metastore volume was lost or replaced by an older one while the log was
+   * purged): replaying would silently skip changes.
+   */
+  private void checkLogContinuity(RaftStorage storage) throws IOException {
+    long applied = metastore.store().appliedIndex();
+    long first = Long.MAX_VALUE;
+    for (LogSegmentPath segment : LogSegmentPath.getLogSegmentPaths(storage)) {
+      Matcher m = SEGMENT.matcher(segment.getPath().getFileName().toString());
+      if (m.matches()) {
+        first = Math.min(first, Long.parseLong(m.group(1)));
+      }
+    }
+    if (first != Long.MAX_VALUE && first > applied + 1) {
+      throw new IOException(
+          getId()
+              + ": the metastore holds entries up to "
+              + applied
+              + " but the journal starts at "
+              + first
+              + "; the metastore was lost or replaced. Remove this member and add it back empty"
+              + " so that it receives a snapshot.");
     }
   }
 
@@ -186,6 +219,11 @@ public final class JournalStateMachine extends BaseStateMachine {
   /** Direct access for this member's own use (admin, tests): the namespace as applied so far. */
   public Namespace namespace() {
     return requireNamespace();
+  }
+
+  /** The applied index the metastore had when it was opened: replay starts after it. */
+  public long openedAtIndex() {
+    return openedAtIndex;
   }
 
   public Metastore metastore() {
