@@ -153,6 +153,15 @@ public final class JournalServer implements Closeable {
     return stateMachine;
   }
 
+  /** Leader and ready to serve (its first entry of the term is committed). */
+  public boolean isLeaderReady() {
+    try {
+      return division().getInfo().isLeaderReady();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public boolean isLeader() {
     try {
       return division().getInfo().isLeader();

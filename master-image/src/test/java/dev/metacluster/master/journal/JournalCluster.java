@@ -108,7 +108,7 @@ final class JournalCluster implements AutoCloseable {
         .until(
             () -> {
               for (JournalServer s : running.values()) {
-                if (s.isLeader()) {
+                if (s.isLeaderReady()) {
                   leader[0] = s;
                   return true;
                 }
