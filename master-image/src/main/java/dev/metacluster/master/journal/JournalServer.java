@@ -194,13 +194,21 @@ public final class JournalServer implements Closeable {
    * passes the index of its last write).
    */
   public CompletableFuture<ReadReply> read(ReadRequest read, long minAppliedIndex) {
-    RaftClientRequest.Type type =
-        minAppliedIndex < 0
-            ? RaftClientRequest.readRequestType()
-            : RaftClientRequest.staleReadRequestType(minAppliedIndex);
+    Message message = JournalCodec.message(read);
+    if (minAppliedIndex >= 0) {
+      // Served here, from this member's applied state: no round trip to the leader.
+      return stateMachine
+          .awaitApplied(minAppliedIndex)
+          .thenCompose(v -> stateMachine.query(message))
+          .thenApply(m -> parseRead(m.getContent()));
+    }
     RaftClientRequest request =
-        request(localClientId, localCallId.incrementAndGet(), JournalCodec.message(read), type);
-    return send(request).thenApply(JournalServer::parseRead);
+        request(
+            localClientId,
+            localCallId.incrementAndGet(),
+            message,
+            RaftClientRequest.readRequestType());
+    return send(request).thenApply(reply -> parseRead(reply.getMessage().getContent()));
   }
 
   private RaftClientRequest request(
@@ -242,9 +250,10 @@ public final class JournalServer implements Closeable {
     }
   }
 
-  private static ReadReply parseRead(RaftClientReply reply) {
+  private static ReadReply parseRead(
+      org.apache.ratis.thirdparty.com.google.protobuf.ByteString bytes) {
     try {
-      return ReadReply.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      return ReadReply.parseFrom(bytes.asReadOnlyByteBuffer());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("malformed read reply", e);
     }

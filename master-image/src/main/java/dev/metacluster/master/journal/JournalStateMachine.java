@@ -14,7 +14,11 @@ import dev.metacluster.master.store.Metastore;
 import dev.metacluster.master.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
@@ -53,6 +57,9 @@ public final class JournalStateMachine extends BaseStateMachine {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile Namespace namespace;
   private volatile long openedAtIndex;
+  // Follower reads waiting for this member to apply the index their caller last wrote.
+  private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> appliedWaiters =
+      new ConcurrentSkipListMap<>();
 
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
@@ -150,6 +157,7 @@ public final class JournalStateMachine extends BaseStateMachine {
           JournalCodec.parseEntry(entry.getStateMachineLogEntry().getLogData());
       CommandResult result = namespace.apply(journalEntry.getCommand(), term, index);
       updateLastAppliedTermIndex(term, index);
+      releaseWaiters(index);
       return CompletableFuture.completedFuture(JournalCodec.message(result));
     } catch (InvalidProtocolBufferException e) {
       // Thrown, not returned: Ratis stops this member rather than skip an entry and diverge.
@@ -165,7 +173,40 @@ public final class JournalStateMachine extends BaseStateMachine {
     // store already holds; the applied position only moves forward.
     if (index > getLastAppliedTermIndex().getIndex()) {
       updateLastAppliedTermIndex(term, index);
+      releaseWaiters(index);
     }
+  }
+
+  /**
+   * A read on any member once it has applied {@code minIndex}: waits for the apply thread instead
+   * of failing, so a caller that passes the index of its last write always reads it.
+   */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    return awaitApplied(minIndex).thenCompose(v -> query(request));
+  }
+
+  /** Completes once this member has applied {@code index} (at most 30 s later). */
+  public CompletableFuture<Void> awaitApplied(long index) {
+    if (getLastAppliedTermIndex().getIndex() >= index) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> applied = new CompletableFuture<>();
+    appliedWaiters.computeIfAbsent(index, k -> new CopyOnWriteArrayList<>()).add(applied);
+    // The apply thread may have passed the index between the check and the registration.
+    releaseWaiters(getLastAppliedTermIndex().getIndex());
+    return applied.orTimeout(30, TimeUnit.SECONDS);
+  }
+
+  private void releaseWaiters(long appliedIndex) {
+    if (appliedWaiters.isEmpty()) {
+      return;
+    }
+    var ready = appliedWaiters.headMap(appliedIndex, true);
+    for (List<CompletableFuture<Void>> waiters : ready.values()) {
+      waiters.forEach(w -> w.complete(null));
+    }
+    ready.clear();
   }
 
   @Override
@@ -304,6 +345,7 @@ public final class JournalStateMachine extends BaseStateMachine {
       namespace = new Namespace(metastore.store());
       setLastAppliedTermIndex(
           TermIndex.valueOf(metastore.store().appliedTerm(), metastore.store().appliedIndex()));
+      releaseWaiters(getLastAppliedTermIndex().getIndex());
       LifeCycle lc = getLifeCycle();
       if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
         lc.transition(LifeCycle.State.STARTING);
