@@ -61,7 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
   /** The values of {@code --mode}; each makes one {@link BenchMode}. */
   public enum Mode {
     /** The namespace engine in this process: RocksDB + cache + locks, no journal, no RPC. */
-    engine(EngineBench::new);
+    engine(EngineBench::new),
+    /** The engine behind a Raft journal of --members members in this process, no RPC. */
+    local(LocalBench::new),
+    /** Kills the leader of a --members journal --kills times under a write load. */
+    failover(FailoverBench::new);
 
     private final Supplier<BenchMode> factory;
 
@@ -130,6 +134,19 @@ public final class BenchCommand implements Callable<Integer> {
   Long cacheEntries;
 
   @Option(
+      names = "--members",
+      paramLabel = "N",
+      description = "Journal members for local (default 1) and failover (default 3) modes.")
+  Integer members;
+
+  @Option(
+      names = "--kills",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "Failover mode: leader kills (default: ${DEFAULT-VALUE}).")
+  int kills;
+
+  @Option(
       names = "--json",
       paramLabel = "FILE",
       description = "Also write the results as a JSON array to FILE.")
@@ -171,7 +188,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
     EnumSet<BenchOp> selected =
         ops == null || ops.isEmpty() ? EnumSet.allOf(BenchOp.class) : EnumSet.copyOf(ops);
-    return new BenchOptions(selected, threads, files, filesPerDir, dir, cacheEntries, inodes);
+    int memberCount = members != null ? members : mode == Mode.failover ? 3 : 1;
+    atLeast("--members", memberCount, mode == Mode.failover ? 3 : 1);
+    atLeast("--kills", kills, 1);
+    return new BenchOptions(
+        selected, threads, files, filesPerDir, dir, cacheEntries, inodes, memberCount, kills);
   }
 
   private void atLeast(String option, long value, long min) {

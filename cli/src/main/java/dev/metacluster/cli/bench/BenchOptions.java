@@ -13,6 +13,8 @@ import java.util.Set;
  * @param dir data directory, or {@code null} for a temporary one deleted at the end
  * @param cacheEntries on-heap cache bound (inodes and edges each), or {@code null} for the default
  * @param inodes fill mode: how many files to create instead of running {@code ops}, or {@code null}
+ * @param members journal members, for modes that run a journal
+ * @param kills failover mode: how many times to kill the leader
  */
 public record BenchOptions(
     Set<BenchOp> ops,
@@ -21,7 +23,9 @@ public record BenchOptions(
     int filesPerDir,
     Path dir,
     Long cacheEntries,
-    Long inodes) {
+    Long inodes,
+    int members,
+    int kills) {
 
   public boolean fill() {
     return inodes != null;

@@ -12,6 +12,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param heapUsedAfterGcBytes fill only: heap in use after the fill and a few full GCs, with the
  *     namespace still open
  * @param diskBytes fill only: bytes of all files in the data directory after flush + compaction
+ * @param kills failover only: how many times the leader was killed ({@code members} in the group)
+ * @param leaderElectedMsP50 failover only: kill to a new leader ready, median over the kills
+ * @param writeResumedMsP50 failover only: kill to the first successful write submitted after it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BenchResult(
@@ -34,7 +37,14 @@ public record BenchResult(
     Long heapUsedAfterGcBytes,
     Long maxHeapBytes,
     Long diskBytes,
-    Double diskBytesPerInode) {
+    Double diskBytesPerInode,
+    Integer members,
+    Integer kills,
+    Long leaderElectedMsP50,
+    Long leaderElectedMsMax,
+    Long writeResumedMsP50,
+    Long writeResumedMsP99,
+    Long writeResumedMsMax) {
 
   /** The result of a timed phase. */
   static BenchResult of(
@@ -65,6 +75,13 @@ public record BenchResult(
         null,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -90,7 +107,53 @@ public record BenchResult(
         heapUsedAfterGc,
         maxHeap,
         diskBytes,
-        round((double) diskBytes / Math.max(1, inodes), 1));
+        round((double) diskBytes / Math.max(1, inodes), 1),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** This timed result (the write load) with the failover figures added. */
+  BenchResult withFailover(
+      int members,
+      int kills,
+      long electedP50,
+      long electedMax,
+      long resumedP50,
+      long resumedP99,
+      long resumedMax) {
+    return new BenchResult(
+        mode,
+        op,
+        threads,
+        files,
+        filesPerDir,
+        ops,
+        errors,
+        elapsedSec,
+        opsPerSec,
+        p50Us,
+        p99Us,
+        p999Us,
+        maxUs,
+        meanUs,
+        firstError,
+        null,
+        null,
+        null,
+        null,
+        null,
+        members,
+        kills,
+        electedP50,
+        electedMax,
+        resumedP50,
+        resumedP99,
+        resumedMax);
   }
 
   private static double round(double value, int decimals) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 
 /**
@@ -68,6 +69,15 @@ final class ParallelRunner implements AutoCloseable {
    */
   <T> Phase run(String name, long count, LongFunction<T> input, Body<T> body)
       throws InterruptedException {
+    return run(name, count, () -> false, input, body);
+  }
+
+  /**
+   * Like {@link #run(String, long, LongFunction, Body)}, but each thread also stops once {@code
+   * stop} says so (for loads that last as long as something else happens).
+   */
+  <T> Phase run(String name, long count, BooleanSupplier stop, LongFunction<T> input, Body<T> body)
+      throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
     LongAdder done = new LongAdder();
     List<Future<LatencyRecorder>> futures = new ArrayList<>(threads);
@@ -79,7 +89,7 @@ final class ParallelRunner implements AutoCloseable {
               () -> {
                 LatencyRecorder recorder = new LatencyRecorder();
                 start.await();
-                for (long i = from; i < to; i++) {
+                for (long i = from; i < to && !stop.getAsBoolean(); i++) {
                   T in = input.apply(i);
                   long t0 = System.nanoTime();
                   try {

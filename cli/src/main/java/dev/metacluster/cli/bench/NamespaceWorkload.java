@@ -1,0 +1,209 @@
+package dev.metacluster.cli.bench;
+
+import dev.metacluster.master.namespace.Commands;
+import dev.metacluster.master.namespace.Listing;
+import dev.metacluster.master.proto.Inode;
+import dev.metacluster.master.store.RocksInodeStore;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
+
+/**
+ * The NNThroughputBenchmark-shaped workload (see {@link BenchCommand}'s help) against any {@link
+ * BenchTarget}: one run's state, i.e. the target and which inputs exist.
+ */
+final class NamespaceWorkload {
+  static final String USER = "bench";
+  static final int LIST_PAGE = 100;
+
+  private final BenchOptions options;
+  private final String mode;
+  private final BenchTarget target;
+  private final ParallelRunner runner;
+  private final Path dir;
+  private final PrintWriter progress;
+  private final BenchPaths inputs;
+  private boolean inputsCreated;
+  private boolean inputsRenamed;
+
+  NamespaceWorkload(
+      String mode,
+      BenchOptions options,
+      BenchTarget target,
+      ParallelRunner runner,
+      Path dir,
+      PrintWriter progress) {
+    this.mode = mode;
+    this.options = options;
+    this.target = target;
+    this.runner = runner;
+    this.dir = dir;
+    this.progress = progress;
+    this.inputs = paths("/bench/files", "file");
+  }
+
+  List<BenchResult> ops() throws Exception {
+    BenchPaths creates = paths("/bench/create", "file");
+    BenchPaths mkdirs = paths("/bench/mkdirs", "d");
+    List<String> roots = new ArrayList<>();
+    if (options.ops().contains(BenchOp.CREATE)) {
+      roots.add(creates.root());
+    }
+    if (options.ops().contains(BenchOp.MKDIRS)) {
+      roots.add(mkdirs.root());
+    }
+    roots.add(inputs.root());
+    requireAbsent(roots);
+
+    List<BenchResult> results = new ArrayList<>();
+    for (BenchOp op : options.ops()) {
+      ParallelRunner.Phase phase =
+          switch (op) {
+            case CREATE -> timed(op, creates.count(), creates::path, this::createAndComplete);
+            case MKDIRS ->
+                timed(
+                    op,
+                    mkdirs.count(),
+                    mkdirs::path,
+                    p -> target.execute(Commands.mkdir(p, true, USER)));
+            case GET_STATUS -> {
+              createInputs();
+              yield timed(op, inputs.count(), inputs::path, this::getStatus);
+            }
+            case LIST_STATUS -> {
+              createInputs();
+              long listings = Math.max(inputs.count() / 10, options.threads());
+              yield timed(op, listings, i -> listing(randomInput()), this::listStatus);
+            }
+            case RENAME -> {
+              createInputs();
+              inputsRenamed = true;
+              yield timed(
+                  op,
+                  inputs.count(),
+                  i -> new String[] {inputs.path(i), inputs.path(i) + ".r"},
+                  p -> target.execute(Commands.rename(p[0], p[1])));
+            }
+            case DELETE -> {
+              createInputs();
+              String suffix = inputsRenamed ? ".r" : "";
+              yield timed(
+                  op,
+                  inputs.count(),
+                  i -> inputs.path(i) + suffix,
+                  p -> target.execute(Commands.delete(p, false)));
+            }
+          };
+      results.add(
+          BenchResult.of(
+              mode, op.label(), options.threads(), options.files(), options.filesPerDir(), phase));
+    }
+    return results;
+  }
+
+  BenchResult fill(RocksInodeStore rocks) throws Exception {
+    long n = options.inodes();
+    BenchPaths files = new BenchPaths("/bench/fill", "file", n, options.filesPerDir());
+    requireAbsent(List.of(files.root()));
+    progress.printf("fill: creating %,d files, %,d per directory%n", n, options.filesPerDir());
+    progress.flush();
+    ParallelRunner.Phase phase =
+        runner.run("fill", n, files::path, p -> target.execute(Commands.createFile(p, true, USER)));
+    long directories = (n + options.filesPerDir() - 1) / options.filesPerDir();
+    progress.printf("fill: flushing and compacting RocksDB%n");
+    progress.flush();
+    rocks.flush();
+    rocks.compact();
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    long heapUsed = memory.getHeapMemoryUsage().getUsed();
+    long maxHeap = memory.getHeapMemoryUsage().getMax();
+    return BenchResult.of(mode, "fill", options.threads(), n, options.filesPerDir(), phase)
+        .withFill(n + directories, heapUsed, maxHeap, EngineBench.directorySize(dir));
+  }
+
+  private BenchPaths paths(String root, String prefix) {
+    return new BenchPaths(root, prefix, options.files(), options.filesPerDir());
+  }
+
+  private <T> ParallelRunner.Phase timed(
+      BenchOp op, long count, LongFunction<T> input, ParallelRunner.Body<T> body)
+      throws InterruptedException {
+    progress.printf("%s: %,d ops%n", op.label(), count);
+    progress.flush();
+    return runner.run(op.label(), count, input, body);
+  }
+
+  private void createAndComplete(String path) throws Exception {
+    target.execute(Commands.createFile(path, true, USER));
+    target.execute(Commands.complete(path, 0));
+  }
+
+  /** Creates the input files once, untimed; a failure here makes the run meaningless. */
+  private void createInputs() throws InterruptedException, BenchFailure {
+    if (inputsCreated) {
+      return;
+    }
+    progress.printf("inputs: creating %,d files (not timed)%n", inputs.count());
+    progress.flush();
+    ParallelRunner.Phase phase =
+        runner.run("inputs", inputs.count(), inputs::path, this::createAndComplete);
+    LatencyRecorder l = phase.latencies();
+    if (l.errors() > 0) {
+      throw new BenchFailure(
+          "creating the input files failed " + l.errors() + " times; first: " + l.firstError());
+    }
+    inputsCreated = true;
+  }
+
+  private void getStatus(String path) throws Exception {
+    Inode inode = target.getStatus(path);
+    int slash = path.length() - inode.getName().length() - 1;
+    if (inode.getDirectory() || !path.endsWith(inode.getName()) || path.charAt(slash) != '/') {
+      throw new IllegalStateException("getStatus " + path + " returned " + inode);
+    }
+  }
+
+  private long randomInput() {
+    return ThreadLocalRandom.current().nextLong(inputs.count());
+  }
+
+  /** One page of input directory entries after entry {@code i}, and how many it must hold. */
+  private record ListInput(String dir, String startAfter, long expected) {}
+
+  private ListInput listing(long i) {
+    return new ListInput(
+        inputs.dir(i), inputs.name(i), Math.min(LIST_PAGE, inputs.entriesAfter(i)));
+  }
+
+  private void listStatus(ListInput in) throws Exception {
+    Listing page = target.listStatus(in.dir(), in.startAfter(), LIST_PAGE);
+    if (page.children().size() != in.expected()) {
+      throw new IllegalStateException(
+          "listStatus "
+              + in.dir()
+              + " after "
+              + in.startAfter()
+              + " returned "
+              + page.children().size()
+              + " entries, expected "
+              + in.expected());
+    }
+  }
+
+  private void requireAbsent(List<String> roots) throws Exception {
+    for (String root : roots) {
+      if (target.exists(root)) {
+        throw new BenchFailure(
+            root + " already exists in " + dir + "; give --dir an empty (or new) directory");
+      }
+    }
+  }
+}
