@@ -133,16 +133,6 @@ final class PathLocker {
     return true;
   }
 
-  /** Reads one inode under a short read lock (listing children of a read-locked directory). */
-  Inode readInode(long id) {
-    LockPool.Entry lock = pool.acquire(id, LockMode.READ);
-    try {
-      return store.getInode(id);
-    } finally {
-      pool.release(lock, LockMode.READ);
-    }
-  }
-
   /** Locks currently pooled: held or waited on. */
   int pooledLocks() {
     return pool.size();
