@@ -245,7 +245,10 @@ public final class Namespace {
       NamespacePath path, boolean recursive, Inode leaf, Inode parentTemplate, Entry at)
       throws NamespaceException {
     if (path.isRoot()) {
-      return existing(path, store.getInode(ROOT_ID), recursive, leaf);
+      // Under the read lock like any read: getInode may fill the cache.
+      try (LockedPaths locked = locker.lock(path, LockPattern.READ)) {
+        return existing(path, locked.first().leaf(), recursive, leaf);
+      }
     }
     NamespacePath target = path;
     while (true) {
