@@ -1,25 +1,35 @@
 package dev.metacluster.master.namespace;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.locks.Lock;
+import java.util.Arrays;
 
 /** The locks one operation holds, released in reverse order of acquisition. */
 final class HeldLocks implements AutoCloseable {
-  private record Held(LockPool<Object> pool, Object key, Lock lock) {}
+  private final LockPool<?> pool;
+  // Parallel arrays rather than a record per lock: an operation holds 2 * depth + 1 of them.
+  private LockPool.Entry[] entries = new LockPool.Entry[8];
+  private LockMode[] modes = new LockMode[8];
+  private int size;
 
-  private final List<Held> held = new ArrayList<>(8);
+  HeldLocks(LockPool<?> pool) {
+    this.pool = pool;
+  }
 
-  void add(LockPool<Object> pool, Object key, Lock lock) {
-    held.add(new Held(pool, key, lock));
+  void add(LockPool.Entry entry, LockMode mode) {
+    if (size == entries.length) {
+      entries = Arrays.copyOf(entries, size * 2);
+      modes = Arrays.copyOf(modes, size * 2);
+    }
+    entries[size] = entry;
+    modes[size] = mode;
+    size++;
   }
 
   @Override
   public void close() {
-    for (int i = held.size() - 1; i >= 0; i--) {
-      Held h = held.get(i);
-      h.pool.release(h.key, h.lock);
+    while (size > 0) {
+      size--;
+      pool.release(entries[size], modes[size]);
+      entries[size] = null;
     }
-    held.clear();
   }
 }

@@ -19,6 +19,7 @@ import dev.metacluster.master.proto.SetAttribute;
 import dev.metacluster.master.store.Edge;
 import dev.metacluster.master.store.InodeStore;
 import dev.metacluster.master.store.StoreBatch;
+import dev.metacluster.master.store.StoreException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -115,10 +116,26 @@ public final class Namespace {
       boolean hasMore = edges.size() > limit;
       List<Inode> children = new ArrayList<>(Math.min(edges.size(), limit));
       for (int i = 0; i < edges.size() && i < limit; i++) {
-        children.add(locker.readInode(edges.get(i).childId()));
+        // No lock per child: our read lock on the directory keeps its entries fixed, and a child
+        // record is read whole, without filling the cache (see CachingInodeStore).
+        children.add(child(edges.get(i)));
       }
       return new Listing(children, hasMore);
     }
+  }
+
+  private Inode child(Edge edge) {
+    Inode child = store.peekInode(edge.childId());
+    if (child == null) {
+      throw new StoreException(
+          "edge "
+              + edge.parentId()
+              + "/"
+              + edge.name()
+              + " points to missing inode "
+              + edge.childId());
+    }
+    return child;
   }
 
   /**
@@ -228,7 +245,10 @@ public final class Namespace {
       NamespacePath path, boolean recursive, Inode leaf, Inode parentTemplate, Entry at)
       throws NamespaceException {
     if (path.isRoot()) {
-      return existing(path, store.getInode(ROOT_ID), recursive, leaf);
+      // Under the read lock like any read: getInode may fill the cache.
+      try (LockedPaths locked = locker.lock(path, LockPattern.READ)) {
+        return existing(path, locked.first().leaf(), recursive, leaf);
+      }
     }
     NamespacePath target = path;
     while (true) {
@@ -433,7 +453,8 @@ public final class Namespace {
       while (true) {
         List<Edge> page = store.listChildren(dir, after, 1024);
         for (Edge edge : page) {
-          Inode child = store.getInode(edge.childId());
+          // Peek: the inodes are about to be removed, filling the cache with them is wasted work.
+          Inode child = store.peekInode(edge.childId());
           batch.removeEdge(dir, edge.name()).removeInode(edge.childId());
           if (child != null && child.getDirectory() && child.getChildCount() > 0) {
             directories.push(child.getId());

@@ -5,7 +5,6 @@ import dev.metacluster.master.store.EdgeKey;
 import dev.metacluster.master.store.InodeStore;
 import dev.metacluster.master.store.StoreException;
 import java.util.List;
-import java.util.concurrent.locks.Lock;
 
 /**
  * Resolves paths while taking their inode and edge locks, top-down.
@@ -27,11 +26,12 @@ final class PathLocker {
 
   /** The locks and resolution of one or two paths; closing releases the locks. */
   static final class LockedPaths implements AutoCloseable {
-    private final HeldLocks held = new HeldLocks();
+    private final HeldLocks held;
     private final ResolvedPath first;
     private final ResolvedPath second;
 
-    private LockedPaths(ResolvedPath first, ResolvedPath second) {
+    private LockedPaths(LockPool<?> pool, ResolvedPath first, ResolvedPath second) {
+      this.held = new HeldLocks(pool);
       this.first = first;
       this.second = second;
     }
@@ -53,7 +53,7 @@ final class PathLocker {
   private record Request(ResolvedPath resolved, LockPattern pattern) {}
 
   LockedPaths lock(NamespacePath path, LockPattern pattern) {
-    LockedPaths locked = new LockedPaths(new ResolvedPath(path), null);
+    LockedPaths locked = new LockedPaths(pool, new ResolvedPath(path), null);
     try {
       walk(locked.held, List.of(new Request(locked.first, pattern)), 0, path.depth());
     } catch (RuntimeException | Error e) {
@@ -64,7 +64,7 @@ final class PathLocker {
   }
 
   LockedPaths lock(NamespacePath a, LockPattern pa, NamespacePath b, LockPattern pb) {
-    LockedPaths locked = new LockedPaths(new ResolvedPath(a), new ResolvedPath(b));
+    LockedPaths locked = new LockedPaths(pool, new ResolvedPath(a), new ResolvedPath(b));
     try {
       Request ra = new Request(locked.first, pa);
       Request rb = new Request(locked.second, pb);
@@ -111,7 +111,7 @@ final class PathLocker {
         for (Request r : group) {
           edgeMode = edgeMode.max(r.pattern.edgeMode(depth, r.resolved.path().depth()));
         }
-        held.add(pool, edge, pool.acquire(edge, edgeMode));
+        held.add(pool.acquire(edge, edgeMode), edgeMode);
         id = store.getChildId(edge.parentId(), edge.name());
         if (id == InodeStore.NO_INODE) {
           return false;
@@ -121,8 +121,7 @@ final class PathLocker {
       for (Request r : group) {
         inodeMode = inodeMode.max(r.pattern.inodeMode(depth, r.resolved.path().depth()));
       }
-      Long key = id;
-      held.add(pool, key, pool.acquire(key, inodeMode));
+      held.add(pool.acquire(id, inodeMode), inodeMode);
       Inode inode = store.getInode(id);
       if (inode == null) {
         throw new StoreException("edge " + path.prefix(depth) + " points to missing inode " + id);
@@ -132,17 +131,6 @@ final class PathLocker {
       }
     }
     return true;
-  }
-
-  /** Reads one inode under a short read lock (listing children of a read-locked directory). */
-  Inode readInode(long id) {
-    Long key = id;
-    Lock lock = pool.acquire(key, LockMode.READ);
-    try {
-      return store.getInode(id);
-    } finally {
-      pool.release(key, lock);
-    }
   }
 
   /** Locks currently pooled: held or waited on. */

@@ -14,6 +14,13 @@ import java.util.function.Consumer;
  * <p>Correctness rests on the namespace's locks: a reader fills an entry only while it holds at
  * least a read lock on that inode or edge, and a writer updates the entries of a batch while it
  * still holds the write locks, so a stale value can never be cached after a newer one.
+ *
+ * <p>Reads without a lock go through {@link #peekInode}, which never fills: a cache hit, else the
+ * backing store. Each value it returns is one committed version of the inode (records are written
+ * and read whole), and since unlocked readers never put anything in the cache they cannot leave a
+ * stale entry behind. Listings use it for the children of a read-locked directory: the directory's
+ * read lock keeps the set of children fixed, and a child changed concurrently (setAttribute,
+ * completeFile) is seen before or after that change, as with a lock per child.
  */
 public final class CachingInodeStore implements InodeStore {
   private final InodeStore backing;
@@ -37,6 +44,16 @@ public final class CachingInodeStore implements InodeStore {
       }
     }
     return inode;
+  }
+
+  /**
+   * A cache hit, else the backing store's value, which is not cached: the caller holds no lock on
+   * the inode, so a writer could commit a newer value between our read and our fill.
+   */
+  @Override
+  public Inode peekInode(long id) {
+    Inode inode = inodes.getIfPresent(id);
+    return inode != null ? inode : backing.getInode(id);
   }
 
   @Override

@@ -6,14 +6,21 @@ import java.util.function.Consumer;
 
 /**
  * Where inodes and edges live. Callers (the namespace) hold the inode or edge lock of whatever they
- * read or write: the cache layer relies on that to never keep a stale entry.
+ * read or write, except through {@link #peekInode}: the cache layer relies on that to never keep a
+ * stale entry.
  */
 public interface InodeStore extends AutoCloseable {
   /** Returned by {@link #getChildId} when there is no such entry. */
   long NO_INODE = -1;
 
-  /** The inode with this id, or {@code null}. */
+  /** The inode with this id, or {@code null}. The caller holds a lock on it (it may be cached). */
   Inode getInode(long id);
+
+  /**
+   * The inode with this id, or {@code null}, without filling any cache: for callers that hold no
+   * lock on it, e.g. a listing reading the children of a directory it has read-locked.
+   */
+  Inode peekInode(long id);
 
   /** The id of the child {@code name} of directory {@code parentId}, or {@link #NO_INODE}. */
   long getChildId(long parentId, String name);

@@ -191,6 +191,11 @@ public final class RocksInodeStore implements InodeStore {
   }
 
   @Override
+  public Inode peekInode(long id) {
+    return getInode(id); // nothing is cached at this layer
+  }
+
+  @Override
   public long getChildId(long parentId, String name) {
     try {
       byte[] value = db.get(edges, StoreKeys.edgeKey(parentId, name));

@@ -28,6 +28,29 @@ class CachingInodeStoreTest {
   }
 
   @Test
+  void peekReadsThroughWithoutFillingTheCache() {
+    try (RocksInodeStore rocks = new RocksInodeStore(StoreConfig.defaults(dir));
+        CachingInodeStore store = new CachingInodeStore(rocks, 100, 100)) {
+      // Written behind the cache's back, so the cache cannot know it.
+      rocks.commit(
+          new StoreBatch(0, 1, 10).putInode(Inode.newBuilder().setId(5).setName("x").build()));
+      store.cleanUp();
+      long before = store.cachedEntries();
+      assertThat(store.peekInode(5).getName()).isEqualTo("x");
+      assertThat(store.peekInode(6)).isNull();
+      store.cleanUp();
+      assertThat(store.cachedEntries()).as("peek fills nothing").isEqualTo(before);
+
+      assertThat(store.getInode(5).getName()).isEqualTo("x"); // a locked read fills
+      store.cleanUp();
+      assertThat(store.cachedEntries()).isEqualTo(before + 1);
+      store.commit(
+          new StoreBatch(0, 2, 10).putInode(Inode.newBuilder().setId(5).setName("y").build()));
+      assertThat(store.peekInode(5).getName()).as("peek serves the cached value").isEqualTo("y");
+    }
+  }
+
+  @Test
   void staysWithinItsEntryBoundWhateverTheNumberOfInodes() {
     try (CachingInodeStore store =
         new CachingInodeStore(new RocksInodeStore(StoreConfig.defaults(dir)), 50, 50)) {

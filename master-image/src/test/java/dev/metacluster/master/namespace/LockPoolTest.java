@@ -1,0 +1,142 @@
+package dev.metacluster.master.namespace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LockPoolTest {
+  @Test
+  void sameKeyGivesTheSameLockWhileHeldAndThePoolDrains() {
+    LockPool<Object> pool = new LockPool<>();
+    LockPool.Entry a = pool.acquire(7L, LockMode.READ);
+    LockPool.Entry b = pool.acquire(7L, LockMode.READ);
+    LockPool.Entry other = pool.acquire(8L, LockMode.READ);
+    assertThat(b).isSameAs(a);
+    assertThat(other).isNotSameAs(a);
+    assertThat(pool.size()).isEqualTo(2);
+
+    pool.release(a, LockMode.READ);
+    assertThat(pool.size()).as("still held once").isEqualTo(2);
+    LockPool.Entry c = pool.acquire(7L, LockMode.READ);
+    assertThat(c).as("a held key keeps its lock").isSameAs(a);
+    pool.release(b, LockMode.READ);
+    pool.release(c, LockMode.READ);
+    pool.release(other, LockMode.READ);
+    assertThat(pool.size()).isZero();
+
+    LockPool.Entry again = pool.acquire(7L, LockMode.WRITE);
+    assertThat(again).as("a released key gets a fresh lock").isNotSameAs(a);
+    pool.release(again, LockMode.WRITE);
+    assertThat(pool.size()).isZero();
+  }
+
+  @Test
+  void aWaiterKeepsTheLockInThePool() throws Exception {
+    LockPool<Object> pool = new LockPool<>();
+    LockPool.Entry held = pool.acquire("k", LockMode.WRITE);
+    AtomicReference<LockPool.Entry> waited = new AtomicReference<>();
+    Thread waiter =
+        new Thread(
+            () -> {
+              LockPool.Entry e = pool.acquire("k", LockMode.READ);
+              waited.set(e);
+              pool.release(e, LockMode.READ);
+            });
+    waiter.start();
+    while (waiter.getState() != Thread.State.WAITING) {
+      Thread.onSpinWait();
+    }
+    pool.release(held, LockMode.WRITE);
+    waiter.join(10_000);
+    assertThat(waited.get()).isSameAs(held);
+    assertThat(pool.size()).isZero();
+  }
+
+  /**
+   * Threads lock a few keys over and over for a second, so entries are constantly dropped and
+   * re-created while others race to join them. A plain (non-atomic) counter per key, changed only
+   * under the write lock, stays exact only if every thread got the same lock for the same key.
+   * (Removing the dead marker from the pool makes this fail within a few runs: the race windows are
+   * nanoseconds wide, hence many keys, many threads and time rather than a fixed count.)
+   */
+  @Test
+  void concurrentHammeringOfFewKeysKeepsMutualExclusion() throws Exception {
+    LockPool<Object> pool = new LockPool<>();
+    int threads = 12;
+    int keys = 8;
+    long[] counters = new long[keys];
+    AtomicLong[] writes = new AtomicLong[keys];
+    AtomicInteger[] readersInside = new AtomicInteger[keys];
+    AtomicInteger[] writersInside = new AtomicInteger[keys];
+    for (int k = 0; k < keys; k++) {
+      writes[k] = new AtomicLong();
+      readersInside[k] = new AtomicInteger();
+      writersInside[k] = new AtomicInteger();
+    }
+    AtomicBoolean exclusionBroken = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch start = new CountDownLatch(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  ThreadLocalRandom random = ThreadLocalRandom.current();
+                  while (System.nanoTime() < deadline) {
+                    for (int i = 0; i < 1000; i++) {
+                      int k = random.nextInt(keys);
+                      // A new key object each time: the pool must go by equals, not identity.
+                      Object key = "key-" + k;
+                      if (random.nextInt(8) == 0) {
+                        LockPool.Entry e = pool.acquire(key, LockMode.READ);
+                        readersInside[k].incrementAndGet();
+                        if (writersInside[k].get() != 0) {
+                          exclusionBroken.set(true);
+                        }
+                        readersInside[k].decrementAndGet();
+                        pool.release(e, LockMode.READ);
+                      } else {
+                        LockPool.Entry e = pool.acquire(key, LockMode.WRITE);
+                        if (writersInside[k].incrementAndGet() != 1
+                            || readersInside[k].get() != 0) {
+                          exclusionBroken.set(true);
+                        }
+                        counters[k]++;
+                        writes[k].incrementAndGet();
+                        writersInside[k].decrementAndGet();
+                        pool.release(e, LockMode.WRITE);
+                      }
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      worker.start();
+      workers.add(worker);
+    }
+    start.countDown();
+    for (Thread worker : workers) {
+      worker.join(TimeUnit.MINUTES.toMillis(2));
+      assertThat(worker.isAlive()).as("worker finished").isFalse();
+    }
+    assertThat(failure.get()).isNull();
+    assertThat(exclusionBroken).as("a reader and a writer, or two writers, were inside").isFalse();
+    for (int k = 0; k < keys; k++) {
+      assertThat(counters[k]).as("writes under the lock of key %d", k).isEqualTo(writes[k].get());
+    }
+    assertThat(pool.size()).isZero();
+  }
+}
