@@ -88,9 +88,7 @@ public final class MemberProcess implements AutoCloseable {
     }
     String self = server.config().memberId();
     try {
-      if (server.isLeader()) {
-        handOffLeadership(self);
-      }
+      handOffLeadership();
       LOG.info("member {}: stopping", self);
       server.close();
       LOG.info("member {}: stopped", self);
@@ -101,14 +99,22 @@ public final class MemberProcess implements AutoCloseable {
     }
   }
 
-  private void handOffLeadership(String self) {
+  /**
+   * If this member leads, hands leadership to the follower with the highest commit index among
+   * those that answered within an election timeout, waiting at most {@link #TRANSFER_TIMEOUT}. Best
+   * effort: returns the new leader, or empty if there was nothing to do or it failed.
+   */
+  Optional<String> handOffLeadership() {
+    String self = server.config().memberId();
+    if (!server.isLeader()) {
+      return Optional.empty();
+    }
     try {
       ClusterAdmin admin = new ClusterAdmin(server);
-      // Responsive: answered within an election timeout (heartbeats go out twice as often).
       Optional<String> target = admin.successor(server.config().electionTimeoutMax());
       if (target.isEmpty()) {
         LOG.info("member {}: leader shutting down with no responsive follower to hand to", self);
-        return;
+        return Optional.empty();
       }
       LOG.info(
           "member {}: leader shutting down, transferring leadership to {}", self, target.get());
@@ -119,11 +125,13 @@ public final class MemberProcess implements AutoCloseable {
           self,
           target.get(),
           (System.nanoTime() - start) / 1_000_000);
+      return target;
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "member {}: leadership transfer failed, stopping anyway (the others will elect): {}",
           self,
           e.toString());
+      return Optional.empty();
     }
   }
 
