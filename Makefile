@@ -21,7 +21,7 @@ test:
 
 ## run: a single local master engine with a demo workload on run-data/
 run: build
-	java -jar $(JAR_MASTER) --metastore-dir run-data/metastore
+	java -jar $(JAR_MASTER) demo --metastore-dir run-data/metastore
 
 ## bench: engine throughput, HDFS NNThroughputBenchmark shape; JSON in target/bench-engine.json
 bench: build

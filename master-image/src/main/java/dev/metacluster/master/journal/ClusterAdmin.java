@@ -4,17 +4,20 @@ import dev.metacluster.master.proto.SnapshotManifest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
@@ -65,6 +68,28 @@ public final class ClusterAdmin {
         division.getRaftLog().getLastCommittedIndex(),
         info.getLastAppliedIndex(),
         members);
+  }
+
+  /**
+   * The follower this member, as leader, should hand over to: among the followers that answered it
+   * within {@code responsive}, the one with the highest commit index. Empty if this member does not
+   * lead or no follower is responsive (the commit index of a follower that went away stays at its
+   * last report, so it alone would not tell a dead follower from a live one).
+   */
+  public Optional<String> successor(Duration responsive) throws IOException {
+    RaftServer.Division division = server.division();
+    RoleInfoProto role = division.getInfo().getRoleInfoProto();
+    if (!role.hasLeaderInfo()) {
+      return Optional.empty();
+    }
+    Map<String, Long> commits = new HashMap<>();
+    for (CommitInfoProto c : division.getCommitInfos()) {
+      commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+    }
+    return role.getLeaderInfo().getFollowerInfoList().stream()
+        .filter(f -> f.getLastRpcElapsedTimeMs() <= responsive.toMillis())
+        .map(f -> f.getId().getId().toStringUtf8())
+        .max(Comparator.comparingLong((String id) -> commits.getOrDefault(id, -1L)));
   }
 
   /**
@@ -127,6 +152,26 @@ public final class ClusterAdmin {
     try (RaftClient client = client(server.division().getGroup())) {
       check(
           client.admin().transferLeadership(RaftPeerId.valueOf(target), ADMIN_TIMEOUT_MS),
+          "transfer leadership to " + target);
+    }
+  }
+
+  /**
+   * Hands leadership from this member (the leader) to {@code target}, giving up after about {@code
+   * timeout}: the request goes straight to this member, once, so a shutdown never waits long on a
+   * transfer that cannot succeed.
+   */
+  public void transferLeadership(String target, Duration timeout) throws IOException {
+    long timeoutMs = Math.max(1, timeout.toMillis());
+    try (RaftClient client =
+        RaftClient.newBuilder()
+            .setProperties(new RaftProperties())
+            .setRaftGroup(server.division().getGroup())
+            .setLeaderId(server.division().getId())
+            .setRetryPolicy(RetryPolicies.noRetry())
+            .build()) {
+      check(
+          client.admin().transferLeadership(RaftPeerId.valueOf(target), timeoutMs),
           "transfer leadership to " + target);
     }
   }

@@ -101,6 +101,8 @@ public final class JournalServer implements Closeable {
     RaftProperties p = new RaftProperties();
     InetSocketAddress self = config.peers().get(config.memberId());
     RaftServerConfigKeys.setStorageDir(p, List.of(config.journalDir().toFile()));
+    // gRPC, with a leader that sends a snapshot when a follower's previous entry is purged.
+    SnapshotFallbackGrpc.use(p);
     GrpcConfigKeys.Server.setHost(p, self.getHostString());
     GrpcConfigKeys.Server.setPort(p, self.getPort());
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionTimeoutMin().toMillis()));

@@ -1,0 +1,133 @@
+package dev.metacluster.master.journal;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.server.GrpcLogAppender;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.rpc.RpcFactory;
+import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppender;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratis's gRPC transport with a leader-side fix for Ratis 3.2.2: a follower whose next entry is the
+ * first one left in the leader's log, while the entry before it has been purged, gets a snapshot.
+ *
+ * <p>Stock Ratis only sends a snapshot when the follower's next index is <em>below</em> the log
+ * start. When it is <em>equal</em>, the append request must name the purged entry as "previous";
+ * Ratis cannot, its appender thread dies with {@code NullPointerException: Previous TermIndex not
+ * found for firstIndex = N}, and 3.2.2 never restarts a failed appender ("is not running: skipping
+ * restart"), so that follower gets nothing more from this leader. This is not rare: a new term
+ * starts a new log segment, so once the new leader snapshots and purges the old term, its log
+ * starts exactly where the former leader's log ends. A leader that was killed (or restarted while
+ * idle) and comes back after that purge is stuck. {@code JournalCrashIT} ran into it; {@code
+ * JournalSnapshotIT} reproduces it in one step.
+ *
+ * <p>Selected by class name through {@link RaftConfigKeys.Rpc#setType}; everything else is stock
+ * {@link GrpcFactory} (the same {@code GrpcConfigKeys} apply). Drop this class once Ratis sends a
+ * snapshot in that case itself.
+ */
+public final class SnapshotFallbackGrpc implements RpcType {
+  // Not LOG: inside the appender that name is GrpcLogAppender.LOG (Ratis, WARN and up).
+  private static final Logger FALLBACK_LOG = LoggerFactory.getLogger(SnapshotFallbackGrpc.class);
+
+  /** Ratis instantiates this type reflectively from its class name. */
+  public SnapshotFallbackGrpc() {}
+
+  /** Makes servers built with {@code properties} use this transport. */
+  static void use(RaftProperties properties) {
+    RaftConfigKeys.Rpc.setType(properties, new SnapshotFallbackGrpc());
+  }
+
+  @Override
+  public String name() {
+    return SnapshotFallbackGrpc.class.getName();
+  }
+
+  @Override
+  public RpcFactory newFactory(Parameters parameters) {
+    return new Factory(parameters);
+  }
+
+  private static final class Factory extends GrpcFactory {
+    Factory(Parameters parameters) {
+      super(parameters);
+    }
+
+    @Override
+    public LogAppender newLogAppender(
+        RaftServer.Division server, LeaderState state, FollowerInfo follower) {
+      return new Appender(server, state, follower);
+    }
+  }
+
+  private static final class Appender extends GrpcLogAppender {
+    Appender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
+      super(server, state, follower);
+    }
+
+    @Override
+    public SnapshotInfo shouldInstallSnapshot() {
+      SnapshotInfo stock = super.shouldInstallSnapshot();
+      if (stock != null) {
+        return stock;
+      }
+      SnapshotInfo snapshot = getServer().getStateMachine().getLatestSnapshot();
+      if (snapshot != null && previousPurged(snapshot)) {
+        FALLBACK_LOG.info(
+            "{}: follower needs entry {} but the log before {} is purged; sending snapshot {}",
+            this,
+            getFollower().getNextIndex(),
+            getRaftLog().getStartIndex(),
+            snapshot.getTermIndex());
+        return snapshot;
+      }
+      return null;
+    }
+
+    /**
+     * Refuses to build an append request that would need a purged "previous" entry (the follower's
+     * next index moved after this round's snapshot check): nothing is sent this round, and the next
+     * round's {@link #shouldInstallSnapshot} sends the snapshot. Called with the appender's lock
+     * held, which is also held when a reply moves the next index, so the check stays true.
+     */
+    @Override
+    public AppendEntriesRequestProto newAppendEntriesRequest(long callId, boolean heartbeat)
+        throws RaftLogIOException {
+      SnapshotInfo snapshot = getServer().getStateMachine().getLatestSnapshot();
+      if (!heartbeat && snapshot != null && previousPurged(snapshot)) {
+        FALLBACK_LOG.info(
+            "{}: not appending from {}: the entry before it is purged; a snapshot goes next",
+            this,
+            getFollower().getNextIndex());
+        return null;
+      }
+      return super.newAppendEntriesRequest(callId, heartbeat);
+    }
+
+    /**
+     * Whether the follower needs entries whose predecessor is neither in the log nor the latest
+     * snapshot nor the snapshot the follower installed last, i.e. whether stock Ratis would fail.
+     */
+    private boolean previousPurged(SnapshotInfo snapshot) {
+      RaftLog log = getRaftLog();
+      long next = getFollower().getNextIndex();
+      if (next <= RaftLog.LEAST_VALID_LOG_INDEX || next >= log.getNextIndex()) {
+        return false;
+      }
+      long previous = next - 1;
+      return log.getTermIndex(previous) == null
+          && snapshot.getIndex() != previous
+          && getFollower().getSnapshotIndex() != previous;
+    }
+  }
+}
