@@ -133,8 +133,13 @@ public final class ClusterAdmin {
     if (remaining.size() == group.getPeers().size()) {
       throw new IllegalArgumentException("none of " + removed + " is a member");
     }
-    ClusterInfo info = info();
-    if (removed.contains(info.leader())) {
+    // Move leadership off the removed members first. Elections may intervene (another member
+    // can win meanwhile), so look again after every attempt until the leader is one that stays.
+    for (int attempt = 1; ; attempt++) {
+      ClusterInfo info = info();
+      if (!removed.contains(info.leader())) {
+        break;
+      }
       String target =
           info.members().stream()
               .filter(m -> !removed.contains(m.id()))
@@ -142,9 +147,19 @@ public final class ClusterAdmin {
               .orElseThrow()
               .id();
       LOG.info("removing leader {}: transferring leadership to {} first", info.leader(), target);
-      transferLeadership(target);
-      group = server.division().getGroup();
+      try {
+        transferLeadership(target);
+      } catch (IOException e) {
+        if (attempt >= 5) {
+          throw e;
+        }
+        LOG.info(
+            "leadership transfer to {} did not complete ({}); looking again",
+            target,
+            e.getMessage());
+      }
     }
+    group = server.division().getGroup();
     setConfiguration(group, remaining);
   }
 
