@@ -77,6 +77,11 @@ public final class ClusterAdmin {
    * last report, so it alone would not tell a dead follower from a live one).
    */
   public Optional<String> successor(Duration responsive) throws IOException {
+    return successor(responsive, Set.of());
+  }
+
+  /** Like {@link #successor(Duration)}, never one of {@code excluded}. */
+  public Optional<String> successor(Duration responsive, Set<String> excluded) throws IOException {
     RaftServer.Division division = server.division();
     RoleInfoProto role = division.getInfo().getRoleInfoProto();
     if (!role.hasLeaderInfo()) {
@@ -89,6 +94,7 @@ public final class ClusterAdmin {
     return role.getLeaderInfo().getFollowerInfoList().stream()
         .filter(f -> f.getLastRpcElapsedTimeMs() <= responsive.toMillis())
         .map(f -> f.getId().getId().toStringUtf8())
+        .filter(id -> !excluded.contains(id))
         .max(Comparator.comparingLong((String id) -> commits.getOrDefault(id, -1L)));
   }
 
@@ -140,12 +146,17 @@ public final class ClusterAdmin {
       if (!removed.contains(info.leader())) {
         break;
       }
+      // On the leader: a live follower furthest ahead; elsewhere: the remaining member furthest
+      // ahead as last reported.
       String target =
-          info.members().stream()
-              .filter(m -> !removed.contains(m.id()))
-              .max(Comparator.comparingLong(ClusterInfo.Member::commitIndex))
-              .orElseThrow()
-              .id();
+          successor(server.config().electionTimeoutMax(), removed)
+              .orElseGet(
+                  () ->
+                      info.members().stream()
+                          .filter(m -> !removed.contains(m.id()))
+                          .max(Comparator.comparingLong(ClusterInfo.Member::commitIndex))
+                          .orElseThrow()
+                          .id());
       LOG.info("removing leader {}: transferring leadership to {} first", info.leader(), target);
       try {
         transferLeadership(target);
