@@ -57,6 +57,8 @@ public final class JournalStateMachine extends BaseStateMachine {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile Namespace namespace;
   private volatile long openedAtIndex;
+  // Set while Ratis installs a snapshot from the leader: no snapshots of our own meanwhile.
+  private volatile boolean installing;
   // Follower reads waiting for this member to apply the index their caller last wrote.
   private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> appliedWaiters =
       new ConcurrentSkipListMap<>();
@@ -292,10 +294,13 @@ public final class JournalStateMachine extends BaseStateMachine {
     lock.lock();
     try {
       TermIndex at = getLastAppliedTermIndex();
+      SnapshotInfo latest = snapshots.getLatestSnapshot();
+      if (installing) {
+        return latest == null ? -1 : latest.getIndex();
+      }
       if (at == null || at.getIndex() <= 0) {
         return -1;
       }
-      SnapshotInfo latest = snapshots.getLatestSnapshot();
       if (latest != null && latest.getIndex() >= at.getIndex()) {
         return latest.getIndex();
       }
@@ -310,20 +315,20 @@ public final class JournalStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * Ratis pauses the state machine while a snapshot from the leader arrives. The live metastore
+   * stays open and entries the member already has keep applying (closing it here would fail that
+   * apply and stop the member); only our own snapshots stop, so nothing writes into the snapshot
+   * directory Ratis is about to replace. The swap happens in {@link #reinitialize}, which Ratis
+   * calls on the apply thread itself.
+   */
   @Override
   public void pause() {
-    Lock lock = lifecycle.writeLock();
-    lock.lock();
-    try {
-      LifeCycle lc = getLifeCycle();
-      if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
-        lc.transition(LifeCycle.State.PAUSING);
-        lc.transition(LifeCycle.State.PAUSED);
-      }
-      namespace = null;
-      metastore.close();
-    } finally {
-      lock.unlock();
+    installing = true;
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+      lc.transition(LifeCycle.State.PAUSING);
+      lc.transition(LifeCycle.State.PAUSED);
     }
   }
 
@@ -335,9 +340,11 @@ public final class JournalStateMachine extends BaseStateMachine {
     Lock lock = lifecycle.writeLock();
     lock.lock();
     try {
-      if (snapshot != null) {
+      if (snapshot != null
+          && (!metastore.isOpen() || metastore.store().appliedIndex() < snapshot.getIndex())) {
         Path dir = snapshots.latestDir();
         LOG.info("{}: installing snapshot {} from {}", getId(), snapshot.getTermIndex(), dir);
+        namespace = null;
         metastore.installFrom(dir);
       } else {
         metastore.open();
@@ -352,6 +359,7 @@ public final class JournalStateMachine extends BaseStateMachine {
         lc.transition(LifeCycle.State.RUNNING);
       }
     } finally {
+      installing = false;
       lock.unlock();
     }
   }

@@ -178,7 +178,9 @@ class JournalCrashIT {
         // The two survivors keep serving (a new leader first if the leader died).
         load.awaitAcknowledged(before + 200);
         DiskState disk = diskState(m);
-        assertThat(disk.appliedIndex()).as("%s metastore after SIGKILL", target).isPositive();
+        // RocksDB runs without its WAL under the journal: on disk is what was last flushed (at
+        // the latest, the last snapshot), possibly nothing yet; the journal replays the rest.
+        assertThat(disk.appliedIndex()).as("%s metastore after SIGKILL", target).isNotNegative();
         if (disk.snapshotIndex() > 0) {
           assertThat(disk.appliedIndex())
               .as("%s metastore is not behind its snapshot", target)
