@@ -5,30 +5,26 @@ import java.util.Arrays;
 /** The locks one operation holds, released in reverse order of acquisition. */
 final class HeldLocks implements AutoCloseable {
   private final LockPool<?> pool;
-  // Parallel arrays rather than a record per lock: an operation holds 2 * depth + 1 of them.
-  private LockPool.Entry[] entries = new LockPool.Entry[8];
-  private LockMode[] modes = new LockMode[8];
+  // An operation holds 2 * depth + 1 locks (more for a rename); 16 covers paths of depth 7.
+  private LockPool.Entry[] entries = new LockPool.Entry[16];
   private int size;
 
   HeldLocks(LockPool<?> pool) {
     this.pool = pool;
   }
 
-  void add(LockPool.Entry entry, LockMode mode) {
+  void add(LockPool.Entry entry) {
     if (size == entries.length) {
       entries = Arrays.copyOf(entries, size * 2);
-      modes = Arrays.copyOf(modes, size * 2);
     }
-    entries[size] = entry;
-    modes[size] = mode;
-    size++;
+    entries[size++] = entry;
   }
 
   @Override
   public void close() {
     while (size > 0) {
       size--;
-      pool.release(entries[size], modes[size]);
+      pool.release(entries[size]);
       entries[size] = null;
     }
   }

@@ -1,9 +1,8 @@
 package dev.metacluster.master.namespace;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
  * Read-write locks by key, created on first use and dropped when the last holder releases. The pool
@@ -25,15 +24,32 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * </ul>
  *
  * Hence at most one live entry per key exists at any time, and it stays in the map while anyone
- * holds or waits for its lock: two threads locking the same key always get the same lock.
+ * holds or waits for it: two threads locking the same key always get the same lock.
+ *
+ * <p>Most keys (a file, its edge, its directory) are locked by one operation at a time, so their
+ * entries are created and dropped by almost every operation: an entry is therefore one object, its
+ * own lock (see {@link Entry}).
  */
 final class LockPool<K> {
-  /** One pooled lock; {@link #acquire} returns it held, {@link #release} gives it back. */
-  static final class Entry {
-    private final Object key;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private static final AtomicIntegerFieldUpdater<Entry> REFERENCES =
+      AtomicIntegerFieldUpdater.newUpdater(Entry.class, "references");
+
+  /**
+   * One pooled lock: a non-reentrant read-write lock (the path locker takes each key once per
+   * operation and never upgrades), plus its key and reference count. AQS state: the number of
+   * readers, or -1 while write-locked. Compared to a {@code ReentrantReadWriteLock} there are no
+   * per-thread hold counters (a ThreadLocal entry per reader) and one object instead of six.
+   *
+   * <p>Writers may barge; readers do not enter while any thread is queued, so a queued writer is
+   * not starved by a stream of readers (what {@code ReentrantReadWriteLock}'s nonfair mode also
+   * guarantees). The write owner is recorded, so thread dumps and {@code
+   * ThreadMXBean.findDeadlockedThreads} see who holds a write lock.
+   */
+  static final class Entry extends AbstractQueuedSynchronizer {
+    private static final long serialVersionUID = 1L;
+    private final transient Object key;
     // Holders and waiters; 0 while the last one is leaving; -1 once removed (never reused).
-    private final AtomicInteger references = new AtomicInteger(1);
+    private volatile int references = 1;
 
     private Entry(Object key) {
       this.key = key;
@@ -41,16 +57,62 @@ final class LockPool<K> {
 
     /** Counts one more user unless the entry is dead. */
     private boolean retain() {
-      for (int n = references.get(); n >= 0; n = references.get()) {
-        if (references.compareAndSet(n, n + 1)) {
+      for (int n = references; n >= 0; n = references) {
+        if (REFERENCES.compareAndSet(this, n, n + 1)) {
           return true;
         }
       }
       return false;
     }
 
-    private Lock lock(LockMode mode) {
-      return mode == LockMode.READ ? lock.readLock() : lock.writeLock();
+    @Override
+    protected boolean tryAcquire(int unused) {
+      if (getState() == 0 && compareAndSetState(0, -1)) {
+        setExclusiveOwnerThread(Thread.currentThread());
+        return true;
+      }
+      return false;
+    }
+
+    @Override
+    protected boolean tryRelease(int unused) {
+      setExclusiveOwnerThread(null);
+      setState(0);
+      return true;
+    }
+
+    @Override
+    protected int tryAcquireShared(int unused) {
+      while (true) {
+        int readers = getState();
+        if (readers < 0 || hasQueuedPredecessors()) {
+          return -1;
+        }
+        if (compareAndSetState(readers, readers + 1)) {
+          return 1;
+        }
+      }
+    }
+
+    @Override
+    protected boolean tryReleaseShared(int unused) {
+      while (true) {
+        int readers = getState();
+        if (compareAndSetState(readers, readers - 1)) {
+          return readers == 1; // the last reader lets a waiting writer in
+        }
+      }
+    }
+
+    @Override
+    protected boolean isHeldExclusively() {
+      return getExclusiveOwnerThread() == Thread.currentThread();
+    }
+
+    @Override
+    public String toString() {
+      int state = getState();
+      return "lock " + key + (state < 0 ? " write-locked" : " read-locked " + state + " times");
     }
   }
 
@@ -58,12 +120,16 @@ final class LockPool<K> {
 
   /**
    * Blocks until the lock on {@code key} is held in {@code mode}; returns its entry, to be given
-   * back to {@link #release} with the same mode.
+   * back to {@link #release} by the same thread.
    */
   Entry acquire(K key, LockMode mode) {
     Entry entry = retain(key);
     try {
-      entry.lock(mode).lock();
+      if (mode == LockMode.READ) {
+        entry.acquireShared(1);
+      } else {
+        entry.acquire(1);
+      }
     } catch (RuntimeException | Error e) {
       drop(entry);
       throw e;
@@ -72,8 +138,13 @@ final class LockPool<K> {
   }
 
   /** Releases what {@link #acquire} returned; the entry leaves the pool with its last user. */
-  void release(Entry entry, LockMode mode) {
-    entry.lock(mode).unlock();
+  void release(Entry entry) {
+    // Non-reentrant and never held in both modes by one thread: owning it means write-locked.
+    if (entry.isHeldExclusively()) {
+      entry.release(1);
+    } else {
+      entry.releaseShared(1);
+    }
     drop(entry);
   }
 
@@ -99,7 +170,7 @@ final class LockPool<K> {
 
   private void drop(Entry entry) {
     // Our reference kept the entry live, hence in the map, until now.
-    if (entry.references.decrementAndGet() == 0 && entry.references.compareAndSet(0, -1)) {
+    if (REFERENCES.decrementAndGet(entry) == 0 && REFERENCES.compareAndSet(entry, 0, -1)) {
       locks.remove(entry.key, entry);
     }
   }

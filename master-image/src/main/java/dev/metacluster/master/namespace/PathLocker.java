@@ -111,7 +111,7 @@ final class PathLocker {
         for (Request r : group) {
           edgeMode = edgeMode.max(r.pattern.edgeMode(depth, r.resolved.path().depth()));
         }
-        held.add(pool.acquire(edge, edgeMode), edgeMode);
+        held.add(pool.acquire(edge, edgeMode));
         id = store.getChildId(edge.parentId(), edge.name());
         if (id == InodeStore.NO_INODE) {
           return false;
@@ -121,7 +121,7 @@ final class PathLocker {
       for (Request r : group) {
         inodeMode = inodeMode.max(r.pattern.inodeMode(depth, r.resolved.path().depth()));
       }
-      held.add(pool.acquire(id, inodeMode), inodeMode);
+      held.add(pool.acquire(id, inodeMode));
       Inode inode = store.getInode(id);
       if (inode == null) {
         throw new StoreException("edge " + path.prefix(depth) + " points to missing inode " + id);

@@ -2,6 +2,7 @@ package dev.metacluster.master.namespace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(60) // the tests wait for threads to block: fail rather than hang the build
 class LockPoolTest {
   @Test
   void sameKeyGivesTheSameLockWhileHeldAndThePoolDrains() {
@@ -24,18 +27,18 @@ class LockPoolTest {
     assertThat(other).isNotSameAs(a);
     assertThat(pool.size()).isEqualTo(2);
 
-    pool.release(a, LockMode.READ);
+    pool.release(a);
     assertThat(pool.size()).as("still held once").isEqualTo(2);
     LockPool.Entry c = pool.acquire(7L, LockMode.READ);
     assertThat(c).as("a held key keeps its lock").isSameAs(a);
-    pool.release(b, LockMode.READ);
-    pool.release(c, LockMode.READ);
-    pool.release(other, LockMode.READ);
+    pool.release(b);
+    pool.release(c);
+    pool.release(other);
     assertThat(pool.size()).isZero();
 
     LockPool.Entry again = pool.acquire(7L, LockMode.WRITE);
     assertThat(again).as("a released key gets a fresh lock").isNotSameAs(a);
-    pool.release(again, LockMode.WRITE);
+    pool.release(again);
     assertThat(pool.size()).isZero();
   }
 
@@ -49,16 +52,95 @@ class LockPoolTest {
             () -> {
               LockPool.Entry e = pool.acquire("k", LockMode.READ);
               waited.set(e);
-              pool.release(e, LockMode.READ);
+              pool.release(e);
             });
     waiter.start();
-    while (waiter.getState() != Thread.State.WAITING) {
-      Thread.onSpinWait();
-    }
-    pool.release(held, LockMode.WRITE);
+    awaitWaiting(waiter);
+    pool.release(held);
     waiter.join(10_000);
     assertThat(waited.get()).isSameAs(held);
     assertThat(pool.size()).isZero();
+  }
+
+  @Test
+  void readersShareAndAQueuedWriterGoesBeforeNewReaders() throws Exception {
+    LockPool<Object> pool = new LockPool<>();
+    LockPool.Entry first = pool.acquire("k", LockMode.READ);
+    List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread secondReader =
+        new Thread(
+            () -> {
+              LockPool.Entry e = pool.acquire("k", LockMode.READ);
+              order.add("second reader");
+              pool.release(e);
+            });
+    secondReader.start();
+    secondReader.join(10_000);
+    assertThat(order).as("readers share the lock").containsExactly("second reader");
+
+    Thread writer =
+        new Thread(
+            () -> {
+              LockPool.Entry e = pool.acquire("k", LockMode.WRITE);
+              order.add("writer");
+              pool.release(e);
+            });
+    writer.start();
+    awaitWaiting(writer);
+    Thread lateReader =
+        new Thread(
+            () -> {
+              LockPool.Entry e = pool.acquire("k", LockMode.READ);
+              order.add("late reader");
+              pool.release(e);
+            });
+    lateReader.start();
+    awaitWaiting(lateReader); // behind the queued writer, although only readers hold the lock
+    assertThat(order).containsExactly("second reader");
+
+    pool.release(first);
+    writer.join(10_000);
+    lateReader.join(10_000);
+    assertThat(order).containsExactly("second reader", "writer", "late reader");
+    assertThat(pool.size()).isZero();
+  }
+
+  /** Write locks record their owner, so a deadlock (a broken lock order) is diagnosable. */
+  @Test
+  void aDeadlockOfWriteLocksIsVisibleToTheJvm() throws Exception {
+    LockPool<Object> pool = new LockPool<>();
+    CountDownLatch bothHoldTheirFirst = new CountDownLatch(2);
+    Thread[] threads = new Thread[2];
+    for (int t = 0; t < 2; t++) {
+      String first = t == 0 ? "a" : "b";
+      String second = t == 0 ? "b" : "a";
+      threads[t] =
+          new Thread(
+              () -> {
+                pool.acquire(first, LockMode.WRITE);
+                bothHoldTheirFirst.countDown();
+                try {
+                  bothHoldTheirFirst.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                pool.acquire(second, LockMode.WRITE); // never returns: the other holds it
+              },
+              "deadlocked-" + t);
+      threads[t].setDaemon(true); // left behind, parked forever
+      threads[t].start();
+    }
+    bothHoldTheirFirst.await();
+    awaitWaiting(threads[0]);
+    awaitWaiting(threads[1]);
+    long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
+    assertThat(deadlocked).containsExactlyInAnyOrder(threads[0].getId(), threads[1].getId());
+  }
+
+  private static void awaitWaiting(Thread thread) {
+    while (thread.getState() != Thread.State.WAITING) {
+      Thread.onSpinWait();
+    }
   }
 
   /**
@@ -106,7 +188,7 @@ class LockPoolTest {
                           exclusionBroken.set(true);
                         }
                         readersInside[k].decrementAndGet();
-                        pool.release(e, LockMode.READ);
+                        pool.release(e);
                       } else {
                         LockPool.Entry e = pool.acquire(key, LockMode.WRITE);
                         if (writersInside[k].incrementAndGet() != 1
@@ -116,7 +198,7 @@ class LockPoolTest {
                         counters[k]++;
                         writes[k].incrementAndGet();
                         writersInside[k].decrementAndGet();
-                        pool.release(e, LockMode.WRITE);
+                        pool.release(e);
                       }
                     }
                   }
