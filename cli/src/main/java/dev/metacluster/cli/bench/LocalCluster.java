@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
@@ -20,7 +20,7 @@ final class LocalCluster implements AutoCloseable {
   private final Path root;
   private final StoreConfig storeConfig;
   private final Map<String, InetSocketAddress> peers = new TreeMap<>();
-  private final Map<String, JournalServer> running = new LinkedHashMap<>();
+  private final Map<String, JournalServer> running = new java.util.concurrent.ConcurrentHashMap<>();
 
   LocalCluster(Path root, int members, StoreConfig storeConfig) throws IOException {
     this.root = root;
@@ -66,6 +66,20 @@ final class LocalCluster implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Waits up to {@code timeoutMs} for a ready leader other than {@code former}. */
+  JournalServer awaitNewLeader(String former, long timeoutMs) {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      for (JournalServer s : List.copyOf(running.values())) {
+        if (!s.config().memberId().equals(former) && s.isLeaderReady()) {
+          return s;
+        }
+      }
+      LockSupport.parkNanos(200_000);
+    }
+    throw new IllegalStateException("no new leader within " + timeoutMs + " ms");
   }
 
   /** Waits up to {@code timeoutMs} for a ready leader. */
