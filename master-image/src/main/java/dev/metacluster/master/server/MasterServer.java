@@ -70,9 +70,10 @@ public final class MasterServer implements AutoCloseable {
 
   public void start() throws IOException {
     try {
-      probes.start();
+      // Probes last: /readyz must not answer before the client API listens.
       member.start();
       rpc.start();
+      probes.start();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
