@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.metacluster.api.Headers;
+import dev.metacluster.api.client.MetadataClient;
 import dev.metacluster.api.fs.v1.CompleteFileRequest;
 import dev.metacluster.api.fs.v1.CreateDirectoryRequest;
 import dev.metacluster.api.fs.v1.CreateFileRequest;
@@ -23,15 +24,12 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -254,34 +252,25 @@ class FileSystemRpcIT {
     int files = 100_000;
     String leader = cluster.leader();
     fs(leader).createDirectory(CreateDirectoryRequest.newBuilder().setPath("/big").build());
-    var async = FileSystemServiceGrpc.newStub(cluster.channel(leader));
-    Semaphore inFlight = new Semaphore(512);
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    for (int i = 0; i < files; i++) {
-      inFlight.acquire();
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      done.whenComplete((v, e) -> inFlight.release());
-      async
-          .withDeadlineAfter(60, TimeUnit.SECONDS)
-          .createFile(
-              CreateFileRequest.newBuilder().setPath(String.format("/big/f%06d", i)).build(),
-              new StreamObserver<>() {
-                @Override
-                public void onNext(CreateFileResponse value) {}
-
-                @Override
-                public void onError(Throwable t) {
-                  done.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                  done.complete(null);
-                }
-              });
-      pending.add(done);
+    // Through the client: it follows the leader should one change under load, and retries
+    // apply once.
+    try (MetadataClient client =
+        MetadataClient.builder()
+            .addresses(cluster.clientPorts.values().stream().map(p -> "127.0.0.1:" + p).toList())
+            .build()) {
+      java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(16);
+      try {
+        pool.submit(
+                () ->
+                    java.util.stream.IntStream.range(0, files)
+                        .parallel()
+                        .forEach(i -> client.createFile(String.format("/big/f%06d", i), false)))
+            .get(5, TimeUnit.MINUTES);
+      } finally {
+        pool.shutdownNow();
+      }
     }
-    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+    leader = cluster.leader();
 
     List<FileStatus> all =
         list(fs(leader), ListStatusRequest.newBuilder().setPath("/big").setPageSize(1000));

@@ -44,6 +44,10 @@ final class MasterCluster implements AutoCloseable {
       settings.put("metastore.dir", root.resolve(id).resolve("metastore").toString());
       settings.put("cache.inodes", "10000");
       settings.put("cache.edges", "10000");
+      // Wider than the 300-600 ms default: a loaded 2-core test machine must not see elections
+      // that no test asked for (failover itself is tested with processes and the default).
+      settings.put("raft.election.timeout.min", "1s");
+      settings.put("raft.election.timeout.max", "2s");
       MasterServer server = new MasterServer(MasterConfig.load(null, Map.of(), settings));
       servers.put(id, server);
     }
