@@ -121,14 +121,19 @@ public final class DirectoryListing implements Iterator<FileStatus>, AutoCloseab
     }
     context = Context.current().withCancellation();
     streamAddress = address;
-    stream =
-        client.serverStream(
-            context,
-            address,
-            FileSystemServiceGrpc.getListStatusMethod(),
-            resumed.build(),
-            client.readHeaders(),
-            attempts.attemptDeadline());
+    try {
+      stream =
+          client.serverStream(
+              context,
+              address,
+              FileSystemServiceGrpc.getListStatusMethod(),
+              resumed.build(),
+              client.readHeaders(),
+              attempts.attemptDeadline());
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   private void closeStream() {

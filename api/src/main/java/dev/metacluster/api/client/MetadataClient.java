@@ -308,9 +308,10 @@ public final class MetadataClient implements AutoCloseable {
 
   /**
    * Streams a backup archive from the leader into {@code out} and checks it against the manifest of
-   * the last message (SHA-256 and length). The deadline is the builder's backup timeout. The call
-   * is retried (leader hints, unavailable members) only until the first byte is written; after that
-   * a failure is thrown. A mismatch throws {@code DATA_LOSS}: discard what was written.
+   * the last message (SHA-256, and the length when the manifest gives one). The deadline is the
+   * builder's backup timeout. The call is retried (leader hints, unavailable members) only until
+   * the first byte is written; after that a failure is thrown. A mismatch throws {@code DATA_LOSS}:
+   * discard what was written.
    *
    * @throws IOException when writing to {@code out} fails
    */
@@ -376,7 +377,7 @@ public final class MetadataClient implements AutoCloseable {
             address,
             null);
       }
-      if (manifest.getArchiveBytes() != written) {
+      if (manifest.getArchiveBytes() > 0 && manifest.getArchiveBytes() != written) {
         throw new MetadataException(
             Status.Code.DATA_LOSS,
             "backup archive has "

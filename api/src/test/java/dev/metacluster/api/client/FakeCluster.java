@@ -42,6 +42,7 @@ import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -53,8 +54,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -131,7 +136,28 @@ final class FakeCluster implements AutoCloseable {
     for (String a : addresses) {
       start(a);
     }
-    leader = addresses.get(0);
+    leader = members > 0 ? addresses.get(0) : null;
+  }
+
+  /** Starts a member on a real (Netty) server on 127.0.0.1; returns its address. */
+  String startLoopback() throws IOException {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    String address = "127.0.0.1:" + port;
+    ServerInterceptor interceptor = new Recorder(address);
+    Server server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                InsecureServerCredentials.create())
+            .addService(ServerInterceptors.intercept(new Fs(address), interceptor))
+            .addService(ServerInterceptors.intercept(new Admin(address), interceptor))
+            .build()
+            .start();
+    servers.put(address, server);
+    addresses.add(address);
+    return address;
   }
 
   /** Starts (or restarts) the member at {@code address}. */

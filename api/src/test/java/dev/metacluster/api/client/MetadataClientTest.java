@@ -322,6 +322,27 @@ class MetadataClientTest {
   }
 
   @Test
+  void staleHintsToADeadLeaderDoNotStopTheSearch() throws Exception {
+    MetadataClient client = client();
+    client.createDirectory("/a", false);
+    String old = cluster.leader;
+    cluster.kill(old); // the followers keep naming it for a while
+    AtomicInteger seen = new AtomicInteger();
+    String next = cluster.addresses.get(1);
+    cluster.onCall =
+        () -> {
+          if (seen.incrementAndGet() == 6) {
+            cluster.leader = next;
+          }
+        };
+
+    client.createFile("/a/f", false);
+
+    assertThat(client.leader()).contains(next);
+    assertThat(cluster.applied("CreateFile")).isEqualTo(1);
+  }
+
+  @Test
   void followerReadsCarryTheLastWriteIndexAndSpreadOverMembers() {
     MetadataClient client = client(cluster.client().followerReads(true));
     client.createDirectory("/d", false);
