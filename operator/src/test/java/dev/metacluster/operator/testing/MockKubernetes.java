@@ -18,6 +18,14 @@ import java.util.HashMap;
  * it to stop the server and its client.
  */
 public final class MockKubernetes implements AutoCloseable {
+  /** The mock logs every request at INFO through java.util.logging; kept (JUL holds it weakly). */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
