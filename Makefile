@@ -9,7 +9,7 @@ BENCH_FILES ?= 100000
 BENCH_FILES_PER_DIR ?= 1000
 BENCH_INODES ?= 10000000
 
-.PHONY: build test run bench bench-fill fmt clean crds operator
+.PHONY: build test run stop status demo bench bench-fill fmt clean crds operator
 
 ## build: compile and package everything (jars + lib/ for bin/ launchers), no tests
 build:
@@ -19,8 +19,20 @@ build:
 test:
 	$(MVN) verify
 
-## run: a single local master engine with a demo workload on run-data/
+## run: a local 3-member cluster on loopback (separate processes, data in run-data/cluster/)
 run: build
+	bin/local-cluster start
+
+## stop: stops the cluster `make run` started (leader hands over first; data stays)
+stop:
+	bin/local-cluster stop
+
+## status: which local members run and whether they are ready
+status:
+	bin/local-cluster status
+
+## demo: the namespace engine alone with a small workload (no journal, no RPC)
+demo: build
 	java -jar $(JAR_MASTER) demo --metastore-dir run-data/metastore
 
 ## bench: engine throughput, HDFS NNThroughputBenchmark shape; JSON in target/bench-engine.json
@@ -47,6 +59,6 @@ operator:
 fmt:
 	$(MVN) -q spotless:apply
 
-clean:
+clean: stop
 	$(MVN) -q clean
 	rm -rf run-data

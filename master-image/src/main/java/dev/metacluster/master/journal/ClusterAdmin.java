@@ -57,7 +57,11 @@ public final class ClusterAdmin {
       String id = peer.getId().toString();
       members.add(
           new ClusterInfo.Member(
-              id, peer.getAddress(), id.equals(leader), commits.getOrDefault(id, -1L)));
+              id,
+              peer.getAddress(),
+              peer.getClientAddress() == null ? "" : peer.getClientAddress(),
+              id.equals(leader),
+              commits.getOrDefault(id, -1L)));
     }
     members.sort(Comparator.comparing(ClusterInfo.Member::id));
     return new ClusterInfo(
@@ -105,6 +109,13 @@ public final class ClusterAdmin {
    * -> 7.
    */
   public void addMembers(Map<String, InetSocketAddress> added) throws IOException {
+    addMembers(added, Map.of());
+  }
+
+  /** Like {@link #addMembers(Map)}, recording the new members' client API addresses too. */
+  public void addMembers(
+      Map<String, InetSocketAddress> added, Map<String, InetSocketAddress> clientAddresses)
+      throws IOException {
     List<Map.Entry<String, InetSocketAddress>> pending = new ArrayList<>(added.entrySet());
     RaftGroup group = server.division().getGroup();
     for (Map.Entry<String, InetSocketAddress> e : pending) {
@@ -119,7 +130,7 @@ public final class ClusterAdmin {
       List<RaftPeer> peers = new ArrayList<>(group.getPeers());
       for (int i = 0; i < step; i++) {
         Map.Entry<String, InetSocketAddress> e = pending.remove(0);
-        peers.add(JournalServer.peer(e.getKey(), e.getValue()));
+        peers.add(JournalServer.peer(e.getKey(), e.getValue(), clientAddresses.get(e.getKey())));
       }
       setConfiguration(group, peers);
     }

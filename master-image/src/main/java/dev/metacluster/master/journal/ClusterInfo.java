@@ -21,6 +21,10 @@ public record ClusterInfo(
     long appliedIndex,
     List<Member> members) {
 
-  /** A member of the group; {@code commitIndex} is -1 when this member has no report of it. */
-  public record Member(String id, String address, boolean leader, long commitIndex) {}
+  /**
+   * A member of the group: its Raft address and its client API address ("" when unknown); {@code
+   * commitIndex} is -1 when this member has no report of it.
+   */
+  public record Member(
+      String id, String address, String clientAddress, boolean leader, long commitIndex) {}
 }

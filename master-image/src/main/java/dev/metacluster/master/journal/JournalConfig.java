@@ -24,6 +24,8 @@ import java.util.UUID;
  * @param purgeGap purge the log up to the snapshot only once this many entries can go
  * @param join start outside the group's configuration and wait to be added (a new member of a
  *     running cluster); ignored once the member has joined and restarts from its own log
+ * @param clientAddresses members' client API addresses (may be empty or partial); carried in the
+ *     Raft configuration so that any member can point a client at the leader
  */
 public record JournalConfig(
     String clusterName,
@@ -37,7 +39,8 @@ public record JournalConfig(
     long snapshotThreshold,
     long logSegmentBytes,
     int purgeGap,
-    boolean join) {
+    boolean join,
+    Map<String, InetSocketAddress> clientAddresses) {
 
   public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(300);
   public static final Duration DEFAULT_ELECTION_TIMEOUT_MAX = Duration.ofMillis(600);
@@ -48,6 +51,7 @@ public record JournalConfig(
 
   public JournalConfig {
     peers = Map.copyOf(peers);
+    clientAddresses = clientAddresses == null ? Map.of() : Map.copyOf(clientAddresses);
     if (!peers.containsKey(memberId)) {
       throw new IllegalArgumentException(
           "member " + memberId + " is not in the peer list " + peers.keySet());
@@ -80,7 +84,8 @@ public record JournalConfig(
         DEFAULT_SNAPSHOT_THRESHOLD,
         DEFAULT_LOG_SEGMENT_BYTES,
         DEFAULT_PURGE_GAP,
-        false);
+        false,
+        Map.of());
   }
 
   /** Snapshot and purge settings (small values let tests reach snapshot installation fast). */
@@ -97,7 +102,8 @@ public record JournalConfig(
         threshold,
         segmentBytes,
         gap,
-        join);
+        join,
+        clientAddresses);
   }
 
   public JournalConfig withPeers(Map<String, InetSocketAddress> newPeers) {
@@ -113,7 +119,25 @@ public record JournalConfig(
         snapshotThreshold,
         logSegmentBytes,
         purgeGap,
-        join);
+        join,
+        clientAddresses);
+  }
+
+  public JournalConfig withClientAddresses(Map<String, InetSocketAddress> addresses) {
+    return new JournalConfig(
+        clusterName,
+        memberId,
+        peers,
+        journalDir,
+        metastoreDir,
+        electionTimeoutMin,
+        electionTimeoutMax,
+        requestTimeout,
+        snapshotThreshold,
+        logSegmentBytes,
+        purgeGap,
+        join,
+        addresses);
   }
 
   /** This member as a newcomer to a running cluster (see {@code join}). */
@@ -130,11 +154,17 @@ public record JournalConfig(
         snapshotThreshold,
         logSegmentBytes,
         purgeGap,
-        true);
+        true,
+        clientAddresses);
   }
 
   /** The Raft group id: a name-based UUID, the same on every member. */
   public UUID groupUuid() {
+    return groupUuid(clusterName);
+  }
+
+  /** The Raft group id (and cluster id) of the cluster named {@code clusterName}. */
+  public static UUID groupUuid(String clusterName) {
     return UUID.nameUUIDFromBytes(("metacluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
   }
 }

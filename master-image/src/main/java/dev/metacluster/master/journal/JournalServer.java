@@ -52,7 +52,7 @@ public final class JournalServer implements Closeable {
 
   public JournalServer(JournalConfig config, StoreConfig storeConfig) throws IOException {
     this.config = config;
-    this.group = group(config.groupUuid(), config.peers());
+    this.group = group(config.groupUuid(), config.peers(), config.clientAddresses());
     this.selfId = RaftPeerId.valueOf(config.memberId());
     // A joining member starts outside any configuration: it must not hold elections with peers
     // that have never heard of it; the leader brings it in (AddMembers) once it has caught up.
@@ -82,19 +82,37 @@ public final class JournalServer implements Closeable {
 
   /** The Raft group for a cluster: every member's id and address. */
   public static RaftGroup group(java.util.UUID groupUuid, Map<String, InetSocketAddress> peers) {
+    return group(groupUuid, peers, Map.of());
+  }
+
+  /** The Raft group, with the client API address of each member where known. */
+  public static RaftGroup group(
+      java.util.UUID groupUuid,
+      Map<String, InetSocketAddress> peers,
+      Map<String, InetSocketAddress> clientAddresses) {
     List<RaftPeer> raftPeers =
         peers.entrySet().stream()
             .sorted(Map.Entry.comparingByKey())
-            .map(e -> peer(e.getKey(), e.getValue()))
+            .map(e -> peer(e.getKey(), e.getValue(), clientAddresses.get(e.getKey())))
             .toList();
     return RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid), raftPeers);
   }
 
   public static RaftPeer peer(String id, InetSocketAddress address) {
-    return RaftPeer.newBuilder()
-        .setId(id)
-        .setAddress(address.getHostString() + ":" + address.getPort())
-        .build();
+    return peer(id, address, null);
+  }
+
+  /** A member: its Raft address and, if not null, its client API address. */
+  public static RaftPeer peer(String id, InetSocketAddress address, InetSocketAddress client) {
+    RaftPeer.Builder peer = RaftPeer.newBuilder().setId(id).setAddress(hostPort(address));
+    if (client != null) {
+      peer.setClientAddress(hostPort(client));
+    }
+    return peer.build();
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
   }
 
   static RaftProperties serverProperties(JournalConfig config) {
@@ -182,11 +200,21 @@ public final class JournalServer implements Closeable {
    */
   public CompletableFuture<CommandResult> submit(
       ClientId clientId, long callId, NamespaceCommand command) {
+    return submitWrite(clientId, callId, command).thenApply(WriteResult::result);
+  }
+
+  /** Like {@link #submit(ClientId, long, NamespaceCommand)}, with the entry's log index. */
+  public CompletableFuture<WriteResult> submitWrite(
+      ClientId clientId, long callId, NamespaceCommand command) {
     RaftClientRequest request =
         request(
             clientId, callId, JournalCodec.entry(command), RaftClientRequest.writeRequestType());
-    return send(request).thenApply(JournalServer::parseResult);
+    return send(request)
+        .thenApply(reply -> new WriteResult(parseResult(reply), reply.getLogIndex()));
   }
+
+  /** What a write produced, and the log index it was applied at. */
+  public record WriteResult(CommandResult result, long logIndex) {}
 
   /** A write from this process itself (tools, demo), with its own client id. */
   public CompletableFuture<CommandResult> submit(NamespaceCommand command) {

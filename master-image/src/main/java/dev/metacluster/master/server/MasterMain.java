@@ -24,9 +24,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The master's command line. {@code member} runs one member of a replicated journal cluster; {@code
- * demo} opens the namespace engine on local disk and runs a small workload against it ({@code make
- * run}). The gRPC services come next.
+ * The master's command line. {@code server} runs a master (journal member, client API, probes) from
+ * a configuration file; {@code restore} seeds a new member's volume from a backup archive; {@code
+ * member} runs a bare journal member (tests, benchmarks); {@code demo} runs the namespace engine
+ * alone with a small workload.
  */
 @Command(
     name = "metacluster-master",
@@ -42,13 +43,16 @@ public final class MasterMain implements Callable<Integer> {
   /** The command line with its subcommands; {@code out} receives the demo's report. */
   static CommandLine commandLine(PrintStream out) {
     return new CommandLine(new MasterMain())
+        .addSubcommand("server", new ServerCommand())
+        .addSubcommand("restore", new RestoreCommand(out))
         .addSubcommand("member", new Member())
         .addSubcommand("demo", new Demo(out));
   }
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: member or demo");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: server, restore, member or demo");
   }
 
   /** One member of a journal cluster, serving until SIGTERM. */

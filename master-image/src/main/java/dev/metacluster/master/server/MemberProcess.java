@@ -1,5 +1,6 @@
 package dev.metacluster.master.server;
 
+import dev.metacluster.master.journal.Addresses;
 import dev.metacluster.master.journal.ClusterAdmin;
 import dev.metacluster.master.journal.JournalConfig;
 import dev.metacluster.master.journal.JournalServer;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class MemberProcess implements AutoCloseable {
   /** How long a shutting-down leader tries to hand its leadership over before it just stops. */
   public static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(3);
-
-  /** Member ids and cluster names: what a Kubernetes pod name may be (a DNS label). */
-  private static final Pattern ID =
-      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
 
   private static final Logger LOG = LoggerFactory.getLogger(MemberProcess.class);
 
@@ -173,7 +169,7 @@ public final class MemberProcess implements AutoCloseable {
       }
       String id = entry.substring(0, eq).strip();
       checkId("peer id", id);
-      InetSocketAddress address = parseAddress(entry, entry.substring(eq + 1).strip());
+      InetSocketAddress address = Addresses.parse("'" + entry + "'", entry.substring(eq + 1));
       if (peers.put(id, address) != null) {
         throw new IllegalArgumentException("peer id '" + id + "' appears more than once");
       }
@@ -186,46 +182,8 @@ public final class MemberProcess implements AutoCloseable {
     return peers;
   }
 
-  /**
-   * Checks a member id or cluster name: 1..63 letters, digits, '.', '_', '-', alphanumeric ends.
-   */
   public static void checkId(String what, String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      throw new IllegalArgumentException(
-          what
-              + " '"
-              + id
-              + "' is invalid: use 1 to 63 letters, digits, '.', '_' or '-',"
-              + " starting and ending with a letter or digit");
-    }
-  }
-
-  private static InetSocketAddress parseAddress(String entry, String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("'" + entry + "' has no port; expected ID=HOST:PORT");
-    }
-    String host = hostPort.substring(0, colon).strip();
-    String portText = hostPort.substring(colon + 1).strip();
-    if (host.contains(":") || host.contains("[")) {
-      throw new IllegalArgumentException(
-          "'" + entry + "': IPv6 literals are not supported yet; use a host name or IPv4 address");
-    }
-    if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException("'" + entry + "' has no valid host");
-    }
-    int port;
-    try {
-      port = Integer.parseInt(portText);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "'" + entry + "' has port '" + portText + "', which is not a number");
-    }
-    if (port < 1 || port > 65_535) {
-      throw new IllegalArgumentException("'" + entry + "' has port " + port + ", outside 1..65535");
-    }
-    // Unresolved: a peer's DNS name (a pod behind a headless service) may not resolve yet.
-    return InetSocketAddress.createUnresolved(host, port);
+    Addresses.checkId(what, id);
   }
 
   private static String address(InetSocketAddress a) {

@@ -388,6 +388,15 @@ public final class RocksInodeStore implements InodeStore {
   }
 
   /** A RocksDB property summed over the data column families, e.g. "rocksdb.estimate-num-keys". */
+  /** RocksDB's estimate of the number of inodes (cheap; exact after a compaction). */
+  public long estimatedInodeCount() {
+    try {
+      return db.getLongProperty(inodes, "rocksdb.estimate-num-keys");
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot estimate the inode count", e);
+    }
+  }
+
   public long longProperty(String property) {
     try {
       return db.getLongProperty(inodes, property) + db.getLongProperty(edges, property);

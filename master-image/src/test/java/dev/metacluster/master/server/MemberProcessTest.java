@@ -107,7 +107,7 @@ class MemberProcessTest {
     assertThat(run(err, "member", "--cluster", "test")).isEqualTo(2);
     assertThat(err[0]).contains("Missing required options");
     assertThat(run(err)).isEqualTo(2);
-    assertThat(err[0]).contains("Missing subcommand: member or demo");
+    assertThat(err[0]).contains("Missing subcommand: server, restore, member or demo");
     String[] badSnapshot = member("m0", PEERS);
     List<String> args = new ArrayList<>(List.of(badSnapshot));
     args.addAll(List.of("--snapshot-threshold", "0"));

@@ -1,0 +1,76 @@
+package dev.metacluster.master.server;
+
+import dev.metacluster.master.journal.JournalServer;
+import java.io.IOException;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.util.LifeCycle;
+
+/**
+ * What the probes report. Alive: the Raft server runs. Ready: this member is a voter of the group,
+ * a leader is known and, on a follower, it heard from that leader recently and has applied all but
+ * at most {@code maxLag} of the entries it knows to be committed.
+ *
+ * <p>A follower learns the commit index from the leader only for entries it already holds, so a
+ * follower still receiving a long backlog of log entries can look caught up; a follower installing
+ * a snapshot is not ready (its applied index is far below the commit index).
+ */
+public final class MemberHealth {
+  /** Ready or not, and why (the /readyz body, for a person reading probe events). */
+  public record Status(boolean ok, String reason) {}
+
+  private final JournalServer journal;
+  private final long maxLag;
+  private final long leaderSilenceMs;
+
+  public MemberHealth(JournalServer journal, long maxLag) {
+    this.journal = journal;
+    this.maxLag = maxLag;
+    // Three election timeouts without a word from the leader: it is gone or we are cut off.
+    this.leaderSilenceMs = 3 * journal.config().electionTimeoutMax().toMillis();
+  }
+
+  public Status alive() {
+    LifeCycle.State state = journal.raftServer().getLifeCycleState();
+    return state == LifeCycle.State.RUNNING
+        ? new Status(true, "running")
+        : new Status(false, "raft server is " + state);
+  }
+
+  public Status ready() {
+    try {
+      var division = journal.division();
+      var info = division.getInfo();
+      RaftPeerId self = division.getId();
+      // A voter of the current configuration (getPeer looks at followers, i.e. voters, by default).
+      if (division.getRaftConf().getPeer(self) == null) {
+        return new Status(false, "not a member of the group yet (waiting to be added)");
+      }
+      if (info.isLeader()) {
+        return info.isLeaderReady()
+            ? new Status(true, "leader")
+            : new Status(false, "leader, but its first entry of the term is not committed yet");
+      }
+      if (info.getLeaderId() == null) {
+        return new Status(false, "no leader known");
+      }
+      RoleInfoProto role = info.getRoleInfoProto();
+      if (role.hasFollowerInfo()) {
+        long silent = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+        if (silent > leaderSilenceMs) {
+          return new Status(
+              false, "no word from leader " + info.getLeaderId() + " for " + silent + " ms");
+        }
+      }
+      long commit = division.getRaftLog().getLastCommittedIndex();
+      long applied = info.getLastAppliedIndex();
+      if (commit - applied > maxLag) {
+        return new Status(
+            false, "catching up: applied " + applied + " of " + commit + " committed entries");
+      }
+      return new Status(true, "follower of " + info.getLeaderId() + ", applied " + applied);
+    } catch (IOException | RuntimeException e) {
+      return new Status(false, "journal unavailable: " + e.getMessage());
+    }
+  }
+}
