@@ -109,10 +109,11 @@ public final class MasterConfig {
     return text.toString();
   }
 
-  /** JAVA_OPTS for the master JVM: fixed heap (-Xms = -Xmx) plus the user's extra options. */
+  /** JAVA_OPTS for the master JVM: fixed heap (-Xms = -Xmx), exit on OOM, the user's options. */
   public static String javaOpts(MetadataClusterSpec spec) {
     String heap = SpecDefaults.heap(spec);
-    String opts = "-Xms" + heap + " -Xmx" + heap;
+    // replaces the image's JAVA_OPTS, so its exit-on-OOM stays: a half-dead member is worse
+    String opts = "-Xms" + heap + " -Xmx" + heap + " -XX:+ExitOnOutOfMemoryError";
     if (spec.jvm != null && spec.jvm.extraOptions != null && !spec.jvm.extraOptions.isBlank()) {
       opts += " " + spec.jvm.extraOptions.trim();
     }

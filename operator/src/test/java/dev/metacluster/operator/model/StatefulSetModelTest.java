@@ -51,7 +51,8 @@ class StatefulSetModelTest {
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.name");
     assertThat(env.get("METACLUSTER_MEMBER_ID").getValue()).isEqualTo("$(POD_NAME)");
-    assertThat(env.get("JAVA_OPTS").getValue()).isEqualTo("-Xms1g -Xmx1g");
+    assertThat(env.get("JAVA_OPTS").getValue())
+        .isEqualTo("-Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getStartupProbe().getFailureThreshold() * c.getStartupProbe().getPeriodSeconds())
@@ -85,7 +86,11 @@ class StatefulSetModelTest {
     Container c = pod.getContainers().get(0);
     assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("4Gi");
     assertThat(c.getEnv())
-        .anyMatch(e -> e.getValue() != null && e.getValue().equals("-Xms2g -Xmx2g -XX:+UseG1GC"));
+        .anyMatch(
+            e ->
+                e.getValue() != null
+                    && e.getValue()
+                        .equals("-Xms2g -Xmx2g -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC"));
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
     assertThat(pod.getNodeSelector()).containsEntry("node-role.example.com/metadata", "true");
     assertThat(pod.getTolerations()).hasSize(1);
