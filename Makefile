@@ -9,7 +9,7 @@ BENCH_FILES ?= 100000
 BENCH_FILES_PER_DIR ?= 1000
 BENCH_INODES ?= 10000000
 
-.PHONY: build test run stop status demo bench bench-fill fmt clean
+.PHONY: build test run stop status demo bench bench-fill fmt clean crds operator
 
 ## build: compile and package everything (jars + lib/ for bin/ launchers), no tests
 build:
@@ -44,6 +44,16 @@ bench: build
 bench-fill: build
 	METACTL_JAVA_OPTS=-Xmx512m bin/metactl bench --mode engine --inodes $(BENCH_INODES) \
 	  --json target/bench-fill.json
+
+## crds: regenerate crds/ from the CRD classes in operator/ (the build fails while crds/ is stale)
+crds:
+	$(MVN) -q -pl operator -am process-classes -DskipTests
+	cp operator/target/classes/META-INF/fabric8/metadataclusters.metacluster.dev-v1.yml crds/
+
+## operator: build, then run the operator from the build output against the current kubeconfig
+operator:
+	$(MVN) -q -pl operator -am package -DskipTests
+	bin/operator
 
 ## fmt: apply google-java-format (the build rejects unformatted code)
 fmt:

@@ -1,0 +1,24 @@
+package dev.metacluster.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Raft timing of the masters. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.electionTimeoutMinMillis < self.electionTimeoutMaxMillis",
+    message = "electionTimeoutMinMillis must be below electionTimeoutMaxMillis")
+public class RaftSpec {
+  @JsonPropertyDescription("Lower bound of the randomized election timeout, milliseconds.")
+  @Min(100)
+  @Default("300")
+  public Integer electionTimeoutMinMillis = 300;
+
+  @JsonPropertyDescription("Upper bound of the randomized election timeout, milliseconds.")
+  @Min(100)
+  @Default("600")
+  public Integer electionTimeoutMaxMillis = 600;
+}

@@ -1,0 +1,318 @@
+package dev.metacluster.operator.status;
+
+import static dev.metacluster.operator.status.ClusterConditions.AVAILABLE;
+import static dev.metacluster.operator.status.ClusterConditions.DEGRADED;
+import static dev.metacluster.operator.status.ClusterConditions.FALSE;
+import static dev.metacluster.operator.status.ClusterConditions.PROGRESSING;
+import static dev.metacluster.operator.status.ClusterConditions.READY;
+import static dev.metacluster.operator.status.ClusterConditions.TRUE;
+import static dev.metacluster.operator.status.ClusterConditions.UNKNOWN;
+import static dev.metacluster.operator.status.ClusterConditions.condition;
+
+import dev.metacluster.operator.crd.MemberStatus;
+import dev.metacluster.operator.crd.MetadataCluster;
+import dev.metacluster.operator.crd.MetadataClusterStatus;
+import dev.metacluster.operator.observe.ClusterObservation;
+import dev.metacluster.operator.observe.MemberObservation;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Status as a pure function of what the reconcile saw: the spec's problems, the StatefulSet, and
+ * the masters' answers. The previous status only keeps condition transition times and tells "never
+ * came up" (Creating) from "came up and went down" (Unavailable).
+ */
+public final class StatusModel {
+  public static final String PHASE_CREATING = "Creating";
+  public static final String PHASE_RUNNING = "Running";
+  public static final String PHASE_UPDATING = "Updating";
+  public static final String PHASE_DEGRADED = "Degraded";
+  public static final String PHASE_UNAVAILABLE = "Unavailable";
+  public static final String PHASE_INVALID = "Invalid";
+
+  private StatusModel() {}
+
+  /**
+   * @param problems what {@link SpecValidator} found; children were left untouched if non-empty
+   * @param sts the StatefulSet, null if it does not exist
+   * @param observation the masters' answers; null when there is nothing to ask yet
+   */
+  public static MetadataClusterStatus compute(
+      MetadataCluster mdc,
+      List<String> problems,
+      StatefulSet sts,
+      ClusterObservation observation,
+      Instant now) {
+    MetadataClusterStatus previous = mdc.getStatus();
+    List<Condition> before = previous == null ? List.of() : previous.conditions;
+    long generation =
+        mdc.getMetadata().getGeneration() == null ? 0 : mdc.getMetadata().getGeneration();
+    boolean paused = mdc.getSpec() != null && mdc.getSpec().isPaused();
+
+    MetadataClusterStatus status = new MetadataClusterStatus();
+    status.observedGeneration = generation;
+    status.replicas =
+        sts == null || sts.getStatus() == null ? 0 : nz(sts.getStatus().getReplicas());
+    status.readyReplicas =
+        sts == null || sts.getStatus() == null ? 0 : nz(sts.getStatus().getReadyReplicas());
+    if (observation != null) {
+      status.leader = observation.leader();
+      status.term = observation.term() < 0 ? null : observation.term();
+      status.members = observation.members().stream().map(StatusModel::member).toList();
+    }
+
+    boolean invalid = !problems.isEmpty();
+    boolean available = observation != null && observation.quorumUp();
+    String rollout = rollout(sts);
+    boolean progressing = rollout != null;
+
+    // Available: can the service answer?
+    Condition availableCond;
+    if (sts == null) {
+      availableCond =
+          condition(
+              AVAILABLE,
+              FALSE,
+              invalid ? ClusterConditions.REASON_INVALID_SPEC : ClusterConditions.REASON_CREATING,
+              invalid ? "no masters: the spec is invalid" : "the masters are being created",
+              generation,
+              before,
+              now);
+    } else if (available) {
+      availableCond =
+          condition(
+              AVAILABLE,
+              TRUE,
+              ClusterConditions.REASON_QUORUM_UP,
+              "leader "
+                  + observation.leader()
+                  + "; "
+                  + observation.healthyMembers()
+                  + " of "
+                  + observation.members().size()
+                  + " members healthy (a majority is "
+                  + observation.quorum()
+                  + ")",
+              generation,
+              before,
+              now);
+    } else {
+      availableCond =
+          condition(
+              AVAILABLE,
+              FALSE,
+              !cameUpBefore(previous)
+                  ? ClusterConditions.REASON_CREATING
+                  : observation != null && observation.leader() == null
+                      ? ClusterConditions.REASON_NO_LEADER
+                      : ClusterConditions.REASON_QUORUM_LOST,
+              quorumMessage(observation),
+              generation,
+              before,
+              now);
+    }
+
+    Condition progressingCond;
+    if (paused) {
+      progressingCond =
+          condition(
+              PROGRESSING,
+              UNKNOWN,
+              ClusterConditions.REASON_PAUSED,
+              "spec.paused is true: the operator applies no changes, status stays current",
+              generation,
+              before,
+              now);
+    } else if (progressing) {
+      progressingCond =
+          condition(
+              PROGRESSING,
+              TRUE,
+              sts == null
+                  ? ClusterConditions.REASON_CREATING
+                  : ClusterConditions.REASON_ROLLING_OUT,
+              rollout,
+              generation,
+              before,
+              now);
+    } else {
+      progressingCond =
+          condition(
+              PROGRESSING,
+              FALSE,
+              ClusterConditions.REASON_ROLLED_OUT,
+              "every master runs the current template",
+              generation,
+              before,
+              now);
+    }
+
+    List<String> unhealthy = unhealthyMembers(observation);
+    Condition degradedCond;
+    if (invalid) {
+      degradedCond =
+          condition(
+              DEGRADED,
+              TRUE,
+              ClusterConditions.REASON_INVALID_SPEC,
+              String.join("; ", problems),
+              generation,
+              before,
+              now);
+    } else if (sts != null && !available && cameUpBefore(previous)) {
+      degradedCond =
+          condition(
+              DEGRADED,
+              TRUE,
+              ClusterConditions.REASON_QUORUM_LOST,
+              quorumMessage(observation),
+              generation,
+              before,
+              now);
+    } else if (sts != null && !progressing && !unhealthy.isEmpty()) {
+      degradedCond =
+          condition(
+              DEGRADED,
+              TRUE,
+              ClusterConditions.REASON_MEMBERS_UNHEALTHY,
+              String.join("; ", unhealthy),
+              generation,
+              before,
+              now);
+    } else {
+      degradedCond =
+          condition(
+              DEGRADED,
+              FALSE,
+              ClusterConditions.REASON_AS_EXPECTED,
+              "nothing needs attention",
+              generation,
+              before,
+              now);
+    }
+
+    boolean ready = !invalid && available && !progressing && unhealthy.isEmpty();
+    Condition readyCond;
+    if (ready) {
+      readyCond =
+          condition(
+              READY,
+              TRUE,
+              ClusterConditions.REASON_READY,
+              "all " + observation.members().size() + " members healthy, leader " + status.leader,
+              generation,
+              before,
+              now);
+    } else {
+      Condition cause =
+          invalid
+              ? degradedCond
+              : !available ? availableCond : progressing ? progressingCond : degradedCond;
+      readyCond =
+          condition(READY, FALSE, cause.getReason(), cause.getMessage(), generation, before, now);
+    }
+    status.conditions =
+        new ArrayList<>(List.of(readyCond, availableCond, progressingCond, degradedCond));
+    status.phase = phase(previous, invalid, sts, available, ready, progressing);
+    return status;
+  }
+
+  private static String phase(
+      MetadataClusterStatus previous,
+      boolean invalid,
+      StatefulSet sts,
+      boolean available,
+      boolean ready,
+      boolean progressing) {
+    if (sts == null) {
+      return invalid ? PHASE_INVALID : PHASE_CREATING;
+    }
+    if (!available) {
+      return cameUpBefore(previous) ? PHASE_UNAVAILABLE : PHASE_CREATING;
+    }
+    if (ready) {
+      return PHASE_RUNNING;
+    }
+    return progressing ? PHASE_UPDATING : PHASE_DEGRADED;
+  }
+
+  /** Whether the cluster was ever available: after that, no quorum is a loss, not a start. */
+  private static boolean cameUpBefore(MetadataClusterStatus previous) {
+    return previous != null
+        && previous.phase != null
+        && !PHASE_CREATING.equals(previous.phase)
+        && !PHASE_INVALID.equals(previous.phase);
+  }
+
+  /** Null when the StatefulSet is fully rolled out and ready; else what is still happening. */
+  static String rollout(StatefulSet sts) {
+    if (sts == null) {
+      return "creating the StatefulSet";
+    }
+    int want = sts.getSpec() == null ? 0 : nz(sts.getSpec().getReplicas());
+    var s = sts.getStatus();
+    if (s == null) {
+      return "waiting for the StatefulSet controller";
+    }
+    Long gen = sts.getMetadata().getGeneration();
+    if (gen != null && (s.getObservedGeneration() == null || s.getObservedGeneration() < gen)) {
+      return "waiting for the StatefulSet controller to see generation " + gen;
+    }
+    if (s.getUpdateRevision() != null
+        && s.getCurrentRevision() != null
+        && !s.getUpdateRevision().equals(s.getCurrentRevision())) {
+      return nz(s.getUpdatedReplicas()) + " of " + want + " masters run the new template";
+    }
+    if (nz(s.getReadyReplicas()) < want) {
+      return nz(s.getReadyReplicas()) + " of " + want + " masters ready";
+    }
+    return null;
+  }
+
+  private static String quorumMessage(ClusterObservation observation) {
+    if (observation == null) {
+      return "no master has been asked yet";
+    }
+    return observation.healthyMembers()
+        + " of "
+        + observation.members().size()
+        + " members healthy, a majority of "
+        + observation.quorum()
+        + " is needed"
+        + (observation.leader() == null ? "; no leader" : "")
+        + detail(unhealthyMembers(observation));
+  }
+
+  private static String detail(List<String> unhealthy) {
+    return unhealthy.isEmpty() ? "" : " (" + String.join("; ", unhealthy) + ")";
+  }
+
+  private static List<String> unhealthyMembers(ClusterObservation observation) {
+    if (observation == null) {
+      return List.of();
+    }
+    return observation.members().stream()
+        .filter(m -> !m.healthy())
+        .map(m -> m.id() + ": " + m.message())
+        .collect(Collectors.toList());
+  }
+
+  private static MemberStatus member(MemberObservation m) {
+    MemberStatus s = new MemberStatus(m.id());
+    s.role = m.role();
+    s.term = m.term() < 0 ? null : m.term();
+    s.appliedIndex = m.appliedIndex() < 0 ? null : m.appliedIndex();
+    s.lag = m.lag() < 0 ? null : m.lag();
+    s.healthy = m.healthy();
+    s.message = m.message();
+    return s;
+  }
+
+  private static int nz(Integer i) {
+    return i == null ? 0 : i;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.metacluster.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metacluster.operator.crd.MetadataCluster;
+import dev.metacluster.operator.model.StatefulSetModel;
+import dev.metacluster.operator.testing.Examples;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+  private final MetadataCluster mdc = Examples.example("production", "ns");
+
+  @Test
+  void theExamplesAreValid() {
+    assertThat(SpecValidator.validate(mdc, null)).isEmpty();
+    assertThat(SpecValidator.validate(Examples.example("minimal", "ns"), null)).isEmpty();
+  }
+
+  @Test
+  void evenReplicasAreRefusedAsTheCelRuleWould() {
+    mdc.getSpec().replicas = 4;
+    assertThat(SpecValidator.validate(mdc, null))
+        .containsExactly("spec.replicas is 4; it must be 1, 3, 5 or 7");
+  }
+
+  @Test
+  void heapMustFitUnderTheMemoryLimit() {
+    mdc.getSpec().resources =
+        new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+    mdc.getSpec().jvm.heap = "2g";
+    assertThat(SpecValidator.validate(mdc, null))
+        .singleElement()
+        .asString()
+        .contains("spec.jvm.heap 2g does not fit in the memory limit 2Gi");
+  }
+
+  @Test
+  void electionTimeoutsMustBeOrdered() {
+    mdc.getSpec().raft.electionTimeoutMinMillis = 900;
+    mdc.getSpec().raft.electionTimeoutMaxMillis = 900;
+    assertThat(SpecValidator.validate(mdc, null))
+        .singleElement()
+        .asString()
+        .contains("electionTimeoutMinMillis (900) must be below electionTimeoutMaxMillis (900)");
+  }
+
+  @Test
+  void storageAndSizeAreFixedOnceTheStatefulSetExists() {
+    StatefulSet existing = StatefulSetModel.desired(mdc);
+    assertThat(SpecValidator.validate(mdc, existing)).isEmpty();
+    mdc.getSpec().storage.journal.storageClassName = "slow";
+    mdc.getSpec().storage.metastore.size = "200Gi";
+    assertThat(SpecValidator.validate(mdc, existing))
+        .anyMatch(p -> p.contains("spec.storage.journal.storageClassName cannot change"))
+        .anyMatch(p -> p.contains("spec.storage.metastore.size cannot change from 100Gi to 200Gi"));
+  }
+
+  @Test
+  void aSizeChangeIsRefusedUntilScalingExists() {
+    StatefulSet existing = StatefulSetModel.desired(mdc);
+    mdc.getSpec().replicas = 3;
+    assertThat(SpecValidator.validate(mdc, existing))
+        .singleElement()
+        .asString()
+        .contains("spec.replicas changed from 5 to 3")
+        .contains("set replicas back to 5");
+  }
+}
