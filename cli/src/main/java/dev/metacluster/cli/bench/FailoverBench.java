@@ -4,6 +4,7 @@ import dev.metacluster.master.journal.JournalCodec;
 import dev.metacluster.master.journal.JournalServer;
 import dev.metacluster.master.namespace.Commands;
 import dev.metacluster.master.proto.CommandResult;
+import dev.metacluster.master.proto.ErrorCode;
 import dev.metacluster.master.store.StoreConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
 
@@ -119,20 +121,7 @@ public final class FailoverBench implements BenchMode {
                 i -> i,
                 i -> {
                   long submitted = System.nanoTime();
-                  RaftClientReply reply =
-                      client
-                          .io()
-                          .send(
-                              JournalCodec.entry(
-                                  Commands.createFile("/failover/f" + i, true, "bench")
-                                      .setTimeMs(System.currentTimeMillis())
-                                      .build()));
-                  CommandResult result =
-                      CommandResult.parseFrom(
-                          reply.getMessage().getContent().asReadOnlyByteBuffer());
-                  if (!reply.isSuccess() || result.hasError()) {
-                    throw new IllegalStateException("write failed: " + reply + " " + result);
-                  }
+                  send(client, "/failover/f" + i);
                   written.incrementAndGet();
                   if (submitted >= killedAtNanos.get()) {
                     firstWriteAfterKill.accumulateAndGet(System.nanoTime(), Math::min);
@@ -155,6 +144,40 @@ public final class FailoverBench implements BenchMode {
       if (options.dir() == null) {
         EngineBench.deleteRecursively(dir);
       }
+    }
+  }
+
+  /**
+   * Creates {@code path}. A member closing under the request answers AlreadyClosedException and the
+   * Ratis client gives up on it; like any client we send again (to whoever leads now). The first
+   * attempt may have applied: then the resend finds the file, ALREADY_EXISTS, which proves the
+   * write applied exactly once (a create is never applied twice).
+   */
+  private static void send(RaftClient client, String path) throws Exception {
+    boolean resent = false;
+    while (true) {
+      RaftClientReply reply;
+      try {
+        reply =
+            client
+                .io()
+                .send(
+                    JournalCodec.entry(
+                        Commands.createFile(path, true, "bench")
+                            .setTimeMs(System.currentTimeMillis())
+                            .build()));
+      } catch (AlreadyClosedException e) {
+        resent = true;
+        continue;
+      }
+      CommandResult result =
+          CommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+      boolean appliedEarlier =
+          resent && result.hasError() && result.getError().getCode() == ErrorCode.ALREADY_EXISTS;
+      if (!reply.isSuccess() || (result.hasError() && !appliedEarlier)) {
+        throw new IllegalStateException("write failed: " + reply + " " + result);
+      }
+      return;
     }
   }
 
