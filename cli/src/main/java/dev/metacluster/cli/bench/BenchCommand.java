@@ -1,5 +1,6 @@
 package dev.metacluster.cli.bench;
 
+import dev.metacluster.cli.Metactl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -53,6 +54,14 @@ import picocli.CommandLine.Spec;
       "heap used, the bytes on disk of the data directory, and bytes per inode",
       "(files + their directories).",
       "",
+      "Cluster (--mode cluster): the same ops against a running cluster (--target,",
+      "$METACTL_TARGET or `make run`'s) over gRPC, every thread sharing one client;",
+      "each run works under a fresh /bench/cluster-<id> and leaves it there. With",
+      "--connections N: N clients (each its own channels) connect with one getStatus",
+      "each (op 'connect'), then --active-percent of them issue --files getStatus",
+      "calls while all stay open (op 'getStatus'); both report the connections,",
+      "the open file descriptors and the limit (ulimit -n) of this process.",
+      "",
       "Exit codes: 0 ok, 1 some op failed (or the benchmark could not run),",
       "2 usage error."
     })
@@ -65,7 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** The engine behind a Raft journal of --members members in this process, no RPC. */
     local(LocalBench::new),
     /** Kills the leader of a --members journal --kills times under a write load. */
-    failover(FailoverBench::new);
+    failover(FailoverBench::new),
+    /** A running cluster over gRPC (--target), through the Java client. */
+    cluster(ClusterBench::new);
 
     private final Supplier<BenchMode> factory;
 
@@ -147,6 +158,24 @@ public final class BenchCommand implements Callable<Integer> {
   int kills;
 
   @Option(
+      names = "--connections",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Cluster mode: hold N client connections open (each client its own channels) while"
+              + " --active-percent of them issue --files getStatus calls, instead of the ops.")
+  int connections;
+
+  @Option(
+      names = "--active-percent",
+      paramLabel = "P",
+      defaultValue = "10",
+      description =
+          "Cluster mode with --connections: percent of the connections that issue getStatus"
+              + " (default: ${DEFAULT-VALUE}).")
+  int activePercent;
+
+  @Option(
       names = "--json",
       paramLabel = "FILE",
       description = "Also write the results as a JSON array to FILE.")
@@ -191,8 +220,32 @@ public final class BenchCommand implements Callable<Integer> {
     int memberCount = members != null ? members : mode == Mode.failover ? 3 : 1;
     atLeast("--members", memberCount, mode == Mode.failover ? 3 : 1);
     atLeast("--kills", kills, 1);
+    atLeast("--connections", connections, 0);
+    atLeast("--active-percent", activePercent, 1);
+    if (activePercent > 100) {
+      throw new ParameterException(
+          spec.commandLine(), "--active-percent must be at most 100, was " + activePercent);
+    }
+    BenchOptions.Cluster cluster = null;
+    if (mode == Mode.cluster) {
+      Metactl root = Metactl.of(spec);
+      cluster = new BenchOptions.Cluster(root.target().value(), root.clients());
+    } else if (connections > 0) {
+      throw new ParameterException(spec.commandLine(), "--connections needs --mode cluster");
+    }
     return new BenchOptions(
-        selected, threads, files, filesPerDir, dir, cacheEntries, inodes, memberCount, kills);
+        selected,
+        threads,
+        files,
+        filesPerDir,
+        dir,
+        cacheEntries,
+        inodes,
+        memberCount,
+        kills,
+        cluster,
+        connections,
+        activePercent);
   }
 
   private void atLeast(String option, long value, long min) {

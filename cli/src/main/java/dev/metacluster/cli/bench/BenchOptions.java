@@ -1,7 +1,9 @@
 package dev.metacluster.cli.bench;
 
+import dev.metacluster.api.client.MetadataClient;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What a benchmark run was asked to do, independent of the command line.
@@ -15,6 +17,9 @@ import java.util.Set;
  * @param inodes fill mode: how many files to create instead of running {@code ops}, or {@code null}
  * @param members journal members, for modes that run a journal
  * @param kills failover mode: how many times to kill the leader
+ * @param cluster cluster mode: how to reach the cluster, or {@code null} in the other modes
+ * @param connections cluster mode: client connections to hold open (0: run the ops instead)
+ * @param activePercent cluster mode with connections: the share of them that issue getStatus
  */
 public record BenchOptions(
     Set<BenchOp> ops,
@@ -25,7 +30,16 @@ public record BenchOptions(
     Long cacheEntries,
     Long inodes,
     int members,
-    int kills) {
+    int kills,
+    Cluster cluster,
+    int connections,
+    int activePercent) {
+
+  /**
+   * A running cluster: where it is (for messages) and how to make a new client for it, each with
+   * channels of its own.
+   */
+  public record Cluster(String target, Supplier<MetadataClient> newClient) {}
 
   public boolean fill() {
     return inodes != null;

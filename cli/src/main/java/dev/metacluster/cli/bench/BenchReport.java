@@ -44,6 +44,16 @@ final class BenchReport {
             mib(r.diskBytes()),
             r.diskBytesPerInode());
       }
+      if (r.connections() != null) {
+        out.printf(
+            "%s: %,d connections open, %,d of them active; %s file descriptors open of a limit"
+                + " (ulimit -n) of %s%n",
+            r.op(),
+            r.connections(),
+            r.activeConnections(),
+            r.openFds() == null ? "?" : String.format("%,d", r.openFds()),
+            r.maxFds() == null ? "?" : String.format("%,d", r.maxFds()));
+      }
       if (r.firstError() != null) {
         out.printf("%s: %,d errors, first: %s%n", r.op(), r.errors(), r.firstError());
       }

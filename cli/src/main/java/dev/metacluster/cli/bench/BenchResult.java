@@ -15,6 +15,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param kills failover only: how many times the leader was killed ({@code members} in the group)
  * @param leaderElectedMsP50 failover only: kill to a new leader ready, median over the kills
  * @param writeResumedMsP50 failover only: kill to the first successful write submitted after it
+ * @param connections cluster mode with --connections only: client connections held open
+ * @param activeConnections of those, how many issued the timed getStatus calls
+ * @param openFds file descriptors open in the benchmark process after the connections opened
+ * @param maxFds the process's file-descriptor limit ({@code ulimit -n})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BenchResult(
@@ -44,7 +48,11 @@ public record BenchResult(
     Long leaderElectedMsMax,
     Long writeResumedMsP50,
     Long writeResumedMsP99,
-    Long writeResumedMsMax) {
+    Long writeResumedMsMax,
+    Integer connections,
+    Integer activeConnections,
+    Long openFds,
+    Long maxFds) {
 
   /** The result of a timed phase. */
   static BenchResult of(
@@ -82,6 +90,10 @@ public record BenchResult(
         null,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -108,6 +120,10 @@ public record BenchResult(
         maxHeap,
         diskBytes,
         round((double) diskBytes / Math.max(1, inodes), 1),
+        null,
+        null,
+        null,
+        null,
         null,
         null,
         null,
@@ -153,7 +169,47 @@ public record BenchResult(
         electedMax,
         resumedP50,
         resumedP99,
-        resumedMax);
+        resumedMax,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** This timed result with the connection figures added (cluster mode, --connections). */
+  BenchResult withConnections(int connections, int active, Long openFds, Long maxFds) {
+    return new BenchResult(
+        mode,
+        op,
+        threads,
+        files,
+        filesPerDir,
+        ops,
+        errors,
+        elapsedSec,
+        opsPerSec,
+        p50Us,
+        p99Us,
+        p999Us,
+        maxUs,
+        meanUs,
+        firstError,
+        inodes,
+        heapUsedAfterGcBytes,
+        maxHeapBytes,
+        diskBytes,
+        diskBytesPerInode,
+        members,
+        kills,
+        leaderElectedMsP50,
+        leaderElectedMsMax,
+        writeResumedMsP50,
+        writeResumedMsP99,
+        writeResumedMsMax,
+        connections,
+        active,
+        openFds,
+        maxFds);
   }
 
   private static double round(double value, int decimals) {

@@ -1,7 +1,12 @@
 package dev.metacluster.cli.bench;
 
+import dev.metacluster.api.client.MetadataClient;
+import dev.metacluster.api.fs.v1.CreateDirectoryRequest;
+import dev.metacluster.api.fs.v1.CreateFileRequest;
+import dev.metacluster.api.fs.v1.FileStatus;
+import dev.metacluster.api.fs.v1.ListStatusRequest;
 import dev.metacluster.master.journal.JournalServer;
-import dev.metacluster.master.namespace.Listing;
+import dev.metacluster.master.namespace.Commands;
 import dev.metacluster.master.namespace.LocalNamespace;
 import dev.metacluster.master.namespace.NamespaceException;
 import dev.metacluster.master.proto.CommandResult;
@@ -11,28 +16,79 @@ import dev.metacluster.master.proto.NamespaceCommand;
 import dev.metacluster.master.proto.ReadReply;
 import dev.metacluster.master.proto.ReadRequest;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 
-/** What a benchmark runs its ops against: the engine alone, or the engine behind the journal. */
+/**
+ * What a benchmark runs its ops against: the engine alone, the engine behind the journal, or a
+ * running cluster over gRPC. Every write is made as user {@value NamespaceWorkload#USER}.
+ */
 interface BenchTarget {
-  Inode execute(NamespaceCommand.Builder command) throws Exception;
+  /** What getStatus returned, enough to check it is the file asked for. */
+  record Status(String name, boolean directory) {}
 
-  Inode getStatus(String path) throws Exception;
+  /** createFile with missing parents. */
+  void createFile(String path) throws Exception;
+
+  /** completeFile with length 0. */
+  void completeFile(String path) throws Exception;
+
+  /** mkdir with missing parents. */
+  void mkdirs(String path) throws Exception;
+
+  void rename(String src, String dst) throws Exception;
+
+  /** Non-recursive delete. */
+  void delete(String path) throws Exception;
+
+  Status getStatus(String path) throws Exception;
 
   boolean exists(String path) throws Exception;
 
-  Listing listStatus(String path, String startAfter, int limit) throws Exception;
+  /** One listing of at most {@code limit} entries after {@code startAfter}; returns how many. */
+  int listStatus(String path, String startAfter, int limit) throws Exception;
+
+  /** A target that executes namespace commands in this process (the engine, or the journal). */
+  abstract class InProcess implements BenchTarget {
+    abstract Inode execute(NamespaceCommand.Builder command) throws Exception;
+
+    @Override
+    public void createFile(String path) throws Exception {
+      execute(Commands.createFile(path, true, NamespaceWorkload.USER));
+    }
+
+    @Override
+    public void completeFile(String path) throws Exception {
+      execute(Commands.complete(path, 0));
+    }
+
+    @Override
+    public void mkdirs(String path) throws Exception {
+      execute(Commands.mkdir(path, true, NamespaceWorkload.USER));
+    }
+
+    @Override
+    public void rename(String src, String dst) throws Exception {
+      execute(Commands.rename(src, dst));
+    }
+
+    @Override
+    public void delete(String path) throws Exception {
+      execute(Commands.delete(path, false));
+    }
+  }
 
   /** The engine in this process, commands applied directly. */
   static BenchTarget of(LocalNamespace engine) {
-    return new BenchTarget() {
+    return new InProcess() {
       @Override
-      public Inode execute(NamespaceCommand.Builder command) throws NamespaceException {
+      Inode execute(NamespaceCommand.Builder command) throws NamespaceException {
         return engine.execute(command);
       }
 
       @Override
-      public Inode getStatus(String path) throws NamespaceException {
-        return engine.namespace().getStatus(path);
+      public Status getStatus(String path) throws NamespaceException {
+        Inode inode = engine.namespace().getStatus(path);
+        return new Status(inode.getName(), inode.getDirectory());
       }
 
       @Override
@@ -41,9 +97,8 @@ interface BenchTarget {
       }
 
       @Override
-      public Listing listStatus(String path, String startAfter, int limit)
-          throws NamespaceException {
-        return engine.namespace().listStatus(path, startAfter, limit);
+      public int listStatus(String path, String startAfter, int limit) throws NamespaceException {
+        return engine.namespace().listStatus(path, startAfter, limit).children().size();
       }
     };
   }
@@ -53,9 +108,9 @@ interface BenchTarget {
    * reads are linearizable (Ratis ReadIndex / leader lease). No RPC of our own.
    */
   static BenchTarget of(JournalServer leader) {
-    return new BenchTarget() {
+    return new InProcess() {
       @Override
-      public Inode execute(NamespaceCommand.Builder command) throws Exception {
+      Inode execute(NamespaceCommand.Builder command) throws Exception {
         command.setTimeMs(System.currentTimeMillis());
         CommandResult result = unwrap(leader.submit(command.build()));
         if (result.hasError()) {
@@ -65,8 +120,9 @@ interface BenchTarget {
       }
 
       @Override
-      public Inode getStatus(String path) throws Exception {
-        return reply(ReadRequest.newBuilder().setGetStatus(path)).getInode();
+      public Status getStatus(String path) throws Exception {
+        Inode inode = reply(ReadRequest.newBuilder().setGetStatus(path)).getInode();
+        return new Status(inode.getName(), inode.getDirectory());
       }
 
       @Override
@@ -75,7 +131,7 @@ interface BenchTarget {
       }
 
       @Override
-      public Listing listStatus(String path, String startAfter, int limit) throws Exception {
+      public int listStatus(String path, String startAfter, int limit) throws Exception {
         ReadReply reply =
             reply(
                 ReadRequest.newBuilder()
@@ -84,7 +140,7 @@ interface BenchTarget {
                             .setPath(path)
                             .setStartAfter(startAfter)
                             .setLimit(limit)));
-        return new Listing(reply.getList().getChildrenList(), reply.getList().getHasMore());
+        return reply.getList().getChildrenCount();
       }
 
       private ReadReply reply(ReadRequest.Builder read) throws Exception {
@@ -93,6 +149,71 @@ interface BenchTarget {
           throw NamespaceException.fromProto(reply.getError());
         }
         return reply;
+      }
+    };
+  }
+
+  /** A running cluster over gRPC, through the Java client (leader discovery, retries). */
+  static BenchTarget of(MetadataClient client) {
+    return new BenchTarget() {
+      @Override
+      public void createFile(String path) {
+        client.createFile(
+            CreateFileRequest.newBuilder()
+                .setPath(path)
+                .setRecursive(true)
+                .setOwner(NamespaceWorkload.USER)
+                .build());
+      }
+
+      @Override
+      public void completeFile(String path) {
+        client.completeFile(path, 0);
+      }
+
+      @Override
+      public void mkdirs(String path) {
+        client.createDirectory(
+            CreateDirectoryRequest.newBuilder()
+                .setPath(path)
+                .setRecursive(true)
+                .setOwner(NamespaceWorkload.USER)
+                .build());
+      }
+
+      @Override
+      public void rename(String src, String dst) {
+        client.rename(src, dst);
+      }
+
+      @Override
+      public void delete(String path) {
+        client.delete(path, false);
+      }
+
+      @Override
+      public Status getStatus(String path) {
+        FileStatus status = client.getStatus(path);
+        return new Status(status.getName(), status.getDirectory());
+      }
+
+      @Override
+      public boolean exists(String path) {
+        return client.exists(path);
+      }
+
+      @Override
+      public int listStatus(String path, String startAfter, int limit) {
+        ListStatusRequest request =
+            ListStatusRequest.newBuilder()
+                .setPath(path)
+                .setStartAfter(startAfter)
+                .setLimit(limit)
+                .setPageSize(limit)
+                .build();
+        try (Stream<FileStatus> page = client.listStatus(request)) {
+          return (int) page.count();
+        }
       }
     };
   }

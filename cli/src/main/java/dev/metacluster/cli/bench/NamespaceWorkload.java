@@ -1,8 +1,5 @@
 package dev.metacluster.cli.bench;
 
-import dev.metacluster.master.namespace.Commands;
-import dev.metacluster.master.namespace.Listing;
-import dev.metacluster.master.proto.Inode;
 import dev.metacluster.master.store.RocksInodeStore;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -26,6 +23,7 @@ final class NamespaceWorkload {
   private final BenchTarget target;
   private final ParallelRunner runner;
   private final Path dir;
+  private final String root;
   private final PrintWriter progress;
   private final BenchPaths inputs;
   private boolean inputsCreated;
@@ -38,18 +36,35 @@ final class NamespaceWorkload {
       ParallelRunner runner,
       Path dir,
       PrintWriter progress) {
+    this(mode, options, target, runner, dir, "/bench", progress);
+  }
+
+  /**
+   * A workload under {@code root} instead of /bench (cluster mode: a fresh directory per run).
+   *
+   * @param dir the data directory, for messages; {@code null} for a remote cluster
+   */
+  NamespaceWorkload(
+      String mode,
+      BenchOptions options,
+      BenchTarget target,
+      ParallelRunner runner,
+      Path dir,
+      String root,
+      PrintWriter progress) {
     this.mode = mode;
     this.options = options;
     this.target = target;
     this.runner = runner;
     this.dir = dir;
+    this.root = root;
     this.progress = progress;
-    this.inputs = paths("/bench/files", "file");
+    this.inputs = paths(root + "/files", "file");
   }
 
   List<BenchResult> ops() throws Exception {
-    BenchPaths creates = paths("/bench/create", "file");
-    BenchPaths mkdirs = paths("/bench/mkdirs", "d");
+    BenchPaths creates = paths(root + "/create", "file");
+    BenchPaths mkdirs = paths(root + "/mkdirs", "d");
     List<String> roots = new ArrayList<>();
     if (options.ops().contains(BenchOp.CREATE)) {
       roots.add(creates.root());
@@ -65,12 +80,7 @@ final class NamespaceWorkload {
       ParallelRunner.Phase phase =
           switch (op) {
             case CREATE -> timed(op, creates.count(), creates::path, this::createAndComplete);
-            case MKDIRS ->
-                timed(
-                    op,
-                    mkdirs.count(),
-                    mkdirs::path,
-                    p -> target.execute(Commands.mkdir(p, true, USER)));
+            case MKDIRS -> timed(op, mkdirs.count(), mkdirs::path, target::mkdirs);
             case GET_STATUS -> {
               createInputs();
               yield timed(op, inputs.count(), inputs::path, this::getStatus);
@@ -87,16 +97,12 @@ final class NamespaceWorkload {
                   op,
                   inputs.count(),
                   i -> new String[] {inputs.path(i), inputs.path(i) + ".r"},
-                  p -> target.execute(Commands.rename(p[0], p[1])));
+                  p -> target.rename(p[0], p[1]));
             }
             case DELETE -> {
               createInputs();
               String suffix = inputsRenamed ? ".r" : "";
-              yield timed(
-                  op,
-                  inputs.count(),
-                  i -> inputs.path(i) + suffix,
-                  p -> target.execute(Commands.delete(p, false)));
+              yield timed(op, inputs.count(), i -> inputs.path(i) + suffix, target::delete);
             }
           };
       results.add(
@@ -108,12 +114,11 @@ final class NamespaceWorkload {
 
   BenchResult fill(RocksInodeStore rocks) throws Exception {
     long n = options.inodes();
-    BenchPaths files = new BenchPaths("/bench/fill", "file", n, options.filesPerDir());
+    BenchPaths files = new BenchPaths(root + "/fill", "file", n, options.filesPerDir());
     requireAbsent(List.of(files.root()));
     progress.printf("fill: creating %,d files, %,d per directory%n", n, options.filesPerDir());
     progress.flush();
-    ParallelRunner.Phase phase =
-        runner.run("fill", n, files::path, p -> target.execute(Commands.createFile(p, true, USER)));
+    ParallelRunner.Phase phase = runner.run("fill", n, files::path, target::createFile);
     long directories = (n + options.filesPerDir() - 1) / options.filesPerDir();
     progress.printf("fill: flushing and compacting RocksDB%n");
     progress.flush();
@@ -142,8 +147,8 @@ final class NamespaceWorkload {
   }
 
   private void createAndComplete(String path) throws Exception {
-    target.execute(Commands.createFile(path, true, USER));
-    target.execute(Commands.complete(path, 0));
+    target.createFile(path);
+    target.completeFile(path);
   }
 
   /** Creates the input files once, untimed; a failure here makes the run meaningless. */
@@ -164,9 +169,9 @@ final class NamespaceWorkload {
   }
 
   private void getStatus(String path) throws Exception {
-    Inode inode = target.getStatus(path);
-    int slash = path.length() - inode.getName().length() - 1;
-    if (inode.getDirectory() || !path.endsWith(inode.getName()) || path.charAt(slash) != '/') {
+    BenchTarget.Status inode = target.getStatus(path);
+    int slash = path.length() - inode.name().length() - 1;
+    if (inode.directory() || !path.endsWith(inode.name()) || path.charAt(slash) != '/') {
       throw new IllegalStateException("getStatus " + path + " returned " + inode);
     }
   }
@@ -184,25 +189,27 @@ final class NamespaceWorkload {
   }
 
   private void listStatus(ListInput in) throws Exception {
-    Listing page = target.listStatus(in.dir(), in.startAfter(), LIST_PAGE);
-    if (page.children().size() != in.expected()) {
+    int entries = target.listStatus(in.dir(), in.startAfter(), LIST_PAGE);
+    if (entries != in.expected()) {
       throw new IllegalStateException(
           "listStatus "
               + in.dir()
               + " after "
               + in.startAfter()
               + " returned "
-              + page.children().size()
+              + entries
               + " entries, expected "
               + in.expected());
     }
   }
 
   private void requireAbsent(List<String> roots) throws Exception {
-    for (String root : roots) {
-      if (target.exists(root)) {
+    for (String r : roots) {
+      if (target.exists(r)) {
         throw new BenchFailure(
-            root + " already exists in " + dir + "; give --dir an empty (or new) directory");
+            dir == null
+                ? r + " already exists in the cluster; remove it or run again"
+                : r + " already exists in " + dir + "; give --dir an empty (or new) directory");
       }
     }
   }
