@@ -16,7 +16,6 @@ import dev.metacluster.master.journal.JournalConfig;
 import dev.metacluster.master.proto.SnapshotManifest;
 import dev.metacluster.master.server.MemberProcess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,7 +24,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -226,31 +224,15 @@ public final class AdminCommand implements Runnable {
               description = "The NEW cluster's name (its cluster.name setting).")
           String cluster)
       throws IOException {
+    SnapshotManifest manifest;
     try {
-      MemberProcess.checkId("cluster name", cluster);
+      manifest = BackupArchive.restoreForCluster(archive, metastoreDir, cluster);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    if (!Files.isRegularFile(archive)) {
-      throw new ParameterException(spec.commandLine(), "--archive " + archive + ": no such file");
-    }
-    if (Files.exists(metastoreDir)) {
-      try (Stream<Path> entries = Files.list(metastoreDir)) {
-        if (entries.findAny().isPresent()) {
-          throw new ParameterException(
-              spec.commandLine(),
-              "--metastore-dir " + metastoreDir + " is not empty; restore needs a fresh volume");
-        }
-      }
-    }
-    // The cluster id a member checks at start: the Raft group id derived from the cluster name.
-    String clusterId = JournalConfig.groupUuid(cluster).toString();
-    SnapshotManifest manifest;
-    try (InputStream in = Files.newInputStream(archive)) {
-      manifest = BackupArchive.restore(in, metastoreDir, clusterId);
     } catch (IOException e) {
       throw new CliException(ExitCodes.FAILED, "restore failed: " + e.getMessage(), e);
     }
+    String clusterId = JournalConfig.groupUuid(cluster).toString();
     if (json()) {
       print(
           JSON.createObjectNode()

@@ -91,6 +91,36 @@ public final class BackupArchive {
   }
 
   /**
+   * Restores the archive file {@code archive} into the empty (or missing) metastore directory of a
+   * member of the new cluster named {@code clusterName}, after checking the arguments.
+   *
+   * @throws IllegalArgumentException for a bad name, a missing archive or a non-empty directory
+   *     (nothing is written then)
+   */
+  public static SnapshotManifest restoreForCluster(
+      Path archive, Path metastoreDir, String clusterName) throws IOException {
+    Addresses.checkId("cluster name", clusterName);
+    if (!Files.isRegularFile(archive)) {
+      throw new IllegalArgumentException("archive " + archive + ": no such file");
+    }
+    if (Files.exists(metastoreDir)) {
+      try (Stream<Path> entries = Files.list(metastoreDir)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException(
+              "metastore directory "
+                  + metastoreDir
+                  + " is not empty; restore needs a fresh volume");
+        }
+      }
+    }
+    // The cluster id a member checks at start: the Raft group id derived from the cluster name.
+    String clusterId = JournalConfig.groupUuid(clusterName).toString();
+    try (InputStream in = Files.newInputStream(archive)) {
+      return restore(in, metastoreDir, clusterId);
+    }
+  }
+
+  /**
    * Restores an archive into the empty metastore volume {@code metastoreRoot} of a member of the
    * new cluster {@code clusterId}: every file is checked against its SHA-256, the namespace against
    * the manifest's checksum, and the journal position is reset so the new cluster's log starts at

@@ -1,14 +1,10 @@
 package dev.metacluster.master.server;
 
 import dev.metacluster.master.journal.BackupArchive;
-import dev.metacluster.master.journal.JournalConfig;
 import dev.metacluster.master.proto.SnapshotManifest;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,28 +47,11 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    SnapshotManifest manifest;
     try {
-      MemberProcess.checkId("cluster name", cluster);
+      manifest = BackupArchive.restoreForCluster(archive, metastoreDir, cluster);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    if (!Files.isRegularFile(archive)) {
-      throw new ParameterException(spec.commandLine(), "--archive " + archive + ": no such file");
-    }
-    if (Files.exists(metastoreDir)) {
-      try (Stream<Path> entries = Files.list(metastoreDir)) {
-        if (entries.findAny().isPresent()) {
-          throw new ParameterException(
-              spec.commandLine(),
-              "--metastore-dir " + metastoreDir + " is not empty; restore needs a fresh volume");
-        }
-      }
-    }
-    // The cluster id a member checks at start: the Raft group id derived from the cluster name.
-    String clusterId = JournalConfig.groupUuid(cluster).toString();
-    SnapshotManifest manifest;
-    try (InputStream in = Files.newInputStream(archive)) {
-      manifest = BackupArchive.restore(in, metastoreDir, clusterId);
     }
     out.printf(
         "restored %s into %s for cluster %s: %d inodes, checksum %s (backup of cluster %s at"
