@@ -27,6 +27,20 @@ public class MetadataClusterStatus {
   @JsonPropertyDescription("Raft term of the leader.")
   public Long term;
 
+  @JsonPropertyDescription("The leader before the last leader change.")
+  public String previousLeader;
+
+  @JsonPropertyDescription("When the operator saw the leader change last (RFC 3339).")
+  public String leaderChangedAt;
+
+  @JsonPropertyDescription(
+      "True once the Raft group has formed (a leader was seen): from then on a member that starts"
+          + " with an empty journal joins as a newcomer instead of bootstrapping a group.")
+  public Boolean groupFormed;
+
+  @JsonPropertyDescription("The risky operation in flight (scale, upgrade), absent when none.")
+  public OperationStatus operation;
+
   @JsonPropertyDescription("Every member the cluster should have, as last observed.")
   public List<MemberStatus> members = new ArrayList<>();
 
