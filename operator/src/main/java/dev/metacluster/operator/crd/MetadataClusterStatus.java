@@ -2,6 +2,7 @@ package dev.metacluster.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Nullable;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,11 @@ public class MetadataClusterStatus {
           + " with an empty journal joins as a newcomer instead of bootstrapping a group.")
   public Boolean groupFormed;
 
-  @JsonPropertyDescription("The risky operation in flight (scale, upgrade), absent when none.")
+  @JsonPropertyDescription("The risky operation in flight (scale, upgrade), null when none.")
+  // written as an explicit null when none: a status apply then clears the previous operation
+  // (the server-side apply stand-in of the tests merges, and a merge keeps an absent field)
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @Nullable
   public OperationStatus operation;
 
   @JsonPropertyDescription("Every member the cluster should have, as last observed.")

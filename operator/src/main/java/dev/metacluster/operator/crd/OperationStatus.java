@@ -1,5 +1,6 @@
 package dev.metacluster.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -47,6 +48,7 @@ public class OperationStatus {
     this.toReplicas = toReplicas;
   }
 
+  @JsonIgnore
   public boolean isScale() {
     return SCALE_UP.equals(type) || SCALE_DOWN.equals(type);
   }
