@@ -2,6 +2,7 @@ package dev.metacluster.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Nullable;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,24 @@ public class MetadataClusterStatus {
 
   @JsonPropertyDescription("Raft term of the leader.")
   public Long term;
+
+  @JsonPropertyDescription("The leader before the last leader change.")
+  public String previousLeader;
+
+  @JsonPropertyDescription("When the operator saw the leader change last (RFC 3339).")
+  public String leaderChangedAt;
+
+  @JsonPropertyDescription(
+      "True once the Raft group has formed (a leader was seen): from then on a member that starts"
+          + " with an empty journal joins as a newcomer instead of bootstrapping a group.")
+  public Boolean groupFormed;
+
+  @JsonPropertyDescription("The risky operation in flight (scale, upgrade), null when none.")
+  // written as an explicit null when none: a status apply then clears the previous operation
+  // (the server-side apply stand-in of the tests merges, and a merge keeps an absent field)
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @Nullable
+  public OperationStatus operation;
 
   @JsonPropertyDescription("Every member the cluster should have, as last observed.")
   public List<MemberStatus> members = new ArrayList<>();

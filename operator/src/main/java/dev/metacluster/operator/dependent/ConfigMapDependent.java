@@ -21,6 +21,7 @@ public class ConfigMapDependent
 
   @Override
   protected ConfigMap desired(MetadataCluster primary, Context<MetadataCluster> context) {
-    return ConfigMapModel.desired(primary);
+    Topology t = Topology.of(primary, context);
+    return ConfigMapModel.desired(primary, t.peers(), t.join());
   }
 }

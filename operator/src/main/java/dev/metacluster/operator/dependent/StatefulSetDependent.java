@@ -21,6 +21,6 @@ public class StatefulSetDependent
 
   @Override
   protected StatefulSet desired(MetadataCluster primary, Context<MetadataCluster> context) {
-    return StatefulSetModel.desired(primary);
+    return StatefulSetModel.desired(primary, Topology.of(primary, context).replicas());
   }
 }

@@ -29,6 +29,15 @@ public final class MasterConfig {
   public static final String KEY_CLUSTER_NAME = "cluster.name";
   public static final String KEY_MEMBER_ID = "member.id";
   public static final String KEY_PEERS = "peers";
+
+  /**
+   * {@code true}: a member that starts with an empty journal stays outside the group and waits to
+   * be added (AddMembers); a member with a journal ignores it and recovers the configuration from
+   * its own log. Written once the group has formed, so that a new member (scale-up) or one whose
+   * volumes are gone never bootstraps a group of its own.
+   */
+  public static final String KEY_JOIN = "join";
+
   public static final String KEY_RAFT_PORT = "raft.port";
   public static final String KEY_CLIENT_PORT = "client.port";
   public static final String KEY_HTTP_PORT = "http.port";
@@ -71,10 +80,31 @@ public final class MasterConfig {
    * sets it from its own name.
    */
   public static Map<String, String> properties(MetadataCluster mdc) {
+    return properties(mdc, mdc.getSpec().replicasOrDefault(), false);
+  }
+
+  /**
+   * The keys for a cluster whose StatefulSet runs (or is about to run) {@code members} ordinals;
+   * {@code join} once the group has formed.
+   */
+  public static Map<String, String> properties(MetadataCluster mdc, int members, boolean join) {
+    Map<String, String> p = new TreeMap<>(podTemplateProperties(mdc));
+    p.put(KEY_PEERS, peers(mdc, members));
+    if (join) {
+      p.put(KEY_JOIN, "true");
+    }
+    return p;
+  }
+
+  /**
+   * The keys whose change must restart the masters (their hash is on the pod template): all but
+   * {@code peers} and {@code join}, which follow the membership and matter only to a member when it
+   * starts (a running member keeps the group configuration from its log).
+   */
+  public static Map<String, String> podTemplateProperties(MetadataCluster mdc) {
     MetadataClusterSpec spec = mdc.getSpec();
     Map<String, String> p = new TreeMap<>();
     p.put(KEY_CLUSTER_NAME, mdc.getMetadata().getName());
-    p.put(KEY_PEERS, peers(mdc));
     p.put(KEY_RAFT_PORT, Integer.toString(RAFT_PORT));
     p.put(KEY_CLIENT_PORT, Integer.toString(CLIENT_PORT));
     p.put(KEY_HTTP_PORT, Integer.toString(HTTP_PORT));
@@ -88,8 +118,13 @@ public final class MasterConfig {
 
   /** {@code id=host:raftPort:clientPort} for every member, comma-separated, by ordinal. */
   public static String peers(MetadataCluster mdc) {
+    return peers(mdc, mdc.getSpec().replicasOrDefault());
+  }
+
+  /** The peers entry for ordinals {@code 0..members-1}. */
+  public static String peers(MetadataCluster mdc, int members) {
     StringJoiner peers = new StringJoiner(",");
-    for (int i = 0; i < mdc.getSpec().replicasOrDefault(); i++) {
+    for (int i = 0; i < members; i++) {
       peers.add(
           Names.podName(mdc, i)
               + "="

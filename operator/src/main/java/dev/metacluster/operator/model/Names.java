@@ -2,6 +2,7 @@ package dev.metacluster.operator.model;
 
 import dev.metacluster.operator.crd.MetadataCluster;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Names and labels of everything the operator creates for one MetadataCluster. */
@@ -16,6 +17,9 @@ public final class Names {
 
   /** Leader or follower, on each master pod; moved by the operator as leadership moves. */
   public static final String LABEL_ROLE = "metacluster.dev/role";
+
+  /** The StatefulSet controller's label: the revision a pod was created from. */
+  public static final String LABEL_REVISION = "controller-revision-hash";
 
   public static final String ROLE_LEADER = "leader";
   public static final String ROLE_FOLLOWER = "follower";
@@ -57,6 +61,31 @@ public final class Names {
   /** StatefulSet pod names: {@code <cluster>-<ordinal>}; also the Raft member id. */
   public static String podName(MetadataCluster mdc, int ordinal) {
     return statefulSet(mdc) + "-" + ordinal;
+  }
+
+  /** The ordinal of one of this cluster's pods (or member ids), null for any other name. */
+  public static Integer ordinal(MetadataCluster mdc, String podName) {
+    String prefix = statefulSet(mdc) + "-";
+    if (podName == null || !podName.startsWith(prefix)) {
+      return null;
+    }
+    String rest = podName.substring(prefix.length());
+    return rest.matches("0|[1-9][0-9]{0,5}") ? Integer.valueOf(rest) : null;
+  }
+
+  /** The claim of {@code volume} for one ordinal: {@code <volume>-<sts>-<ordinal>}. */
+  public static String claim(MetadataCluster mdc, String volume, int ordinal) {
+    return volume + "-" + podName(mdc, ordinal);
+  }
+
+  /** The ordinal of one of this cluster's volume claims (metastore or journal), else null. */
+  public static Integer claimOrdinal(MetadataCluster mdc, String claimName) {
+    for (String volume : List.of(VOLUME_METASTORE, VOLUME_JOURNAL)) {
+      if (claimName != null && claimName.startsWith(volume + "-")) {
+        return ordinal(mdc, claimName.substring(volume.length() + 1));
+      }
+    }
+    return null;
   }
 
   /** The member's stable DNS name through the headless Service. */

@@ -46,6 +46,14 @@ public final class StatefulSetModel {
   private StatefulSetModel() {}
 
   public static StatefulSet desired(MetadataCluster mdc) {
+    return desired(mdc, mdc.getSpec().replicasOrDefault());
+  }
+
+  /**
+   * @param replicas the ordinals to run: the operator moves it one membership step at a time, so it
+   *     may differ from spec.replicas while a scale is in flight
+   */
+  public static StatefulSet desired(MetadataCluster mdc, int replicas) {
     MetadataClusterSpec spec = mdc.getSpec();
     return new StatefulSetBuilder()
         .withNewMetadata()
@@ -54,11 +62,13 @@ public final class StatefulSetModel {
         .withLabels(Names.labels(mdc))
         .endMetadata()
         .withNewSpec()
-        .withReplicas(spec.replicasOrDefault())
+        .withReplicas(replicas)
         .withServiceName(Names.headlessService(mdc))
         .withPodManagementPolicy("Parallel")
+        // the operator restarts pods itself, followers first and the leader last, each only when
+        // the others are caught up (the StatefulSet controller's rolling update knows no leader)
         .withNewUpdateStrategy()
-        .withType("RollingUpdate")
+        .withType("OnDelete")
         .endUpdateStrategy()
         .withNewSelector()
         .withMatchLabels(Names.selector(mdc))
@@ -93,8 +103,7 @@ public final class StatefulSetModel {
     if (pod != null && pod.annotations != null) {
       annotations.putAll(pod.annotations);
     }
-    annotations.put(
-        Names.ANNOTATION_CONFIG_HASH, MasterConfig.hash(ConfigMapModel.renderedConfig(mdc)));
+    annotations.put(Names.ANNOTATION_CONFIG_HASH, ConfigMapModel.templateHash(mdc));
     return annotations;
   }
 

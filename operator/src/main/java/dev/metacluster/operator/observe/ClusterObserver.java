@@ -101,7 +101,13 @@ public final class ClusterObserver {
     }
     long term = selfLeader.map(ClusterInfoResponse::getTerm).orElse(maxTerm);
     return new ClusterObservation(
-        leader, term, members, PodDisruptionBudgetModel.quorum(expected.size()));
+        leader,
+        term,
+        members,
+        // a majority of the group's voters when known (during a scale the StatefulSet runs
+        // members that do not vote yet, or any more)
+        PodDisruptionBudgetModel.quorum(voters == null ? expected.size() : voters.size()),
+        voters == null ? Set.of() : Set.copyOf(voters));
   }
 
   /** Without a self-declared leader: the leader id most members name, if any. */

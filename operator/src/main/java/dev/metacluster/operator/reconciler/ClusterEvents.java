@@ -27,6 +27,8 @@ public final class ClusterEvents {
   public static final String QUORUM_LOST = "QuorumLost";
   public static final String QUORUM_RESTORED = "QuorumRestored";
   public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String STEP_FAILED = "StepFailed";
+  public static final String SCALE_REFUSED = "OppositeScaleRefused";
 
   private static final Logger log = LoggerFactory.getLogger(ClusterEvents.class);
 
@@ -57,6 +59,11 @@ public final class ClusterEvents {
     } else if (!wasAvailable && isAvailable && hadLostQuorum(was)) {
       notices.add(
           new Notice("Normal", QUORUM_RESTORED, message(next, ClusterConditions.AVAILABLE)));
+    }
+    String refusedBefore = degradedMessage(was, ClusterConditions.REASON_SCALE_REFUSED);
+    String refusedNow = degradedMessage(next.conditions, ClusterConditions.REASON_SCALE_REFUSED);
+    if (refusedNow != null && !refusedNow.equals(refusedBefore)) {
+      notices.add(new Notice("Warning", SCALE_REFUSED, refusedNow));
     }
     String invalidBefore = invalidMessage(was);
     String invalidNow = invalidMessage(next.conditions);
@@ -104,8 +111,12 @@ public final class ClusterEvents {
   }
 
   private static String invalidMessage(List<Condition> conditions) {
+    return degradedMessage(conditions, ClusterConditions.REASON_INVALID_SPEC);
+  }
+
+  private static String degradedMessage(List<Condition> conditions, String reason) {
     return ClusterConditions.find(conditions, ClusterConditions.DEGRADED)
-        .filter(c -> ClusterConditions.REASON_INVALID_SPEC.equals(c.getReason()))
+        .filter(c -> reason.equals(c.getReason()))
         .map(Condition::getMessage)
         .orElse(null);
   }

@@ -8,13 +8,21 @@ import dev.metacluster.operator.dependent.HeadlessServiceDependent;
 import dev.metacluster.operator.dependent.PodDisruptionBudgetDependent;
 import dev.metacluster.operator.dependent.ServiceAccountDependent;
 import dev.metacluster.operator.dependent.StatefulSetDependent;
+import dev.metacluster.operator.dependent.Topology;
+import dev.metacluster.operator.model.Names;
 import dev.metacluster.operator.observe.ClusterObservation;
 import dev.metacluster.operator.observe.ClusterObserver;
 import dev.metacluster.operator.observe.MasterAdmin;
 import dev.metacluster.operator.observe.MemberAddressResolver;
 import dev.metacluster.operator.observe.MemberEndpoint;
+import dev.metacluster.operator.plan.ClusterView;
+import dev.metacluster.operator.plan.Plan;
+import dev.metacluster.operator.plan.Planner;
+import dev.metacluster.operator.plan.PodView;
 import dev.metacluster.operator.status.SpecValidator;
 import dev.metacluster.operator.status.StatusModel;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -25,15 +33,22 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One reconcile of a MetadataCluster: validate the spec; unless it is invalid or paused, apply the
- * children (a JOSDK workflow, server-side apply); ask every master for ClusterInfo; label the
- * leader pod; write status; emit Events for what changed; come back after the observation period.
+ * One reconcile of a MetadataCluster: validate the spec; ask every master for ClusterInfo; unless
+ * the spec is invalid or paused, decide the one next day-2 step ({@link Planner}: scale, upgrade),
+ * write its intent to status, apply the children (a JOSDK workflow, server-side apply; the
+ * StatefulSet's replicas follow the decided membership) and take the step; label the leader pod;
+ * write status; emit Events for what changed; come back after the observation period.
  *
  * <p>The workflow is invoked explicitly so that an invalid or paused spec leaves every child as it
  * is while status keeps being written. Children carry an owner reference to the MetadataCluster, so
@@ -62,13 +77,33 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
   private final MemberAddressResolver resolver;
   private final Duration observePeriod;
   private final Clock clock;
+  private final long maxLag;
+  private final Steps steps;
+
+  /** The master's own /readyz default (ready.max.lag). */
+  public static final long DEFAULT_MAX_LAG = 1000;
 
   public MetadataClusterReconciler(
       MasterAdmin admin, MemberAddressResolver resolver, Duration observePeriod, Clock clock) {
+    this(admin, resolver, observePeriod, clock, DEFAULT_MAX_LAG);
+  }
+
+  /**
+   * @param maxLag a member at most this many entries behind the leader's commit index counts as
+   *     caught up (scale-up done, next restart of an upgrade)
+   */
+  public MetadataClusterReconciler(
+      MasterAdmin admin,
+      MemberAddressResolver resolver,
+      Duration observePeriod,
+      Clock clock,
+      long maxLag) {
     this.observer = new ClusterObserver(admin);
     this.resolver = resolver;
     this.observePeriod = observePeriod;
     this.clock = clock;
+    this.maxLag = maxLag;
+    this.steps = new Steps(admin, resolver);
   }
 
   @Override
@@ -79,35 +114,159 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
     boolean paused = mdc.getSpec() != null && mdc.getSpec().isPaused();
     if (!problems.isEmpty()) {
       log.warn("spec refused, children left as they are: {}", String.join("; ", problems));
-    } else if (!paused) {
-      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-      sts = context.getSecondaryResource(StatefulSet.class).orElse(sts);
     }
 
     ClusterObservation observation = sts == null ? null : observer.observe(endpoints(mdc, sts));
+    MetadataClusterStatus previous = mdc.getStatus();
+    boolean groupFormed =
+        (previous != null && Boolean.TRUE.equals(previous.groupFormed))
+            || (observation != null && observation.quorumUp());
+
+    Plan plan = null;
+    String failure = null;
+    if (problems.isEmpty() && !paused) {
+      plan = Planner.decide(view(mdc, sts, observation, groupFormed, context));
+      if (plan.acts()) {
+        // intent first: the step is in status before it is taken
+        mdc =
+            patchStatus(
+                mdc,
+                StatusModel.compute(mdc, problems, sts, observation, plan, groupFormed, now()),
+                context);
+        log.info("step {}: {}", plan.step(), plan.message());
+      }
+      int current = sts == null ? plan.stsReplicas() : replicas(mdc, sts);
+      new Topology(
+              plan.stsReplicas(),
+              Math.max(mdc.getSpec().replicasOrDefault(), Math.max(plan.stsReplicas(), current)),
+              groupFormed)
+          .put(context);
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      sts = context.getSecondaryResource(StatefulSet.class).orElse(sts);
+      failure = steps.take(context.getClient(), mdc, plan.step(), observation);
+    }
+
     if (observation != null && !paused) {
       PodRoles.apply(context.getClient(), mdc, observation);
     }
 
     MetadataClusterStatus status =
-        StatusModel.compute(mdc, problems, sts, observation, clock.instant());
+        StatusModel.compute(mdc, problems, sts, observation, plan, groupFormed, now());
+    if (failure != null && status.operation != null) {
+      status.operation.step = status.operation.step + " -- failed, retrying: " + failure;
+    }
+    patchStatus(mdc, status, context);
+    List<ClusterEvents.Notice> notices = new ArrayList<>(ClusterEvents.between(previous, status));
+    if (plan != null && plan.acts()) {
+      notices.add(
+          failure == null
+              ? new ClusterEvents.Notice("Normal", plan.reason(), plan.message())
+              : new ClusterEvents.Notice(
+                  "Warning", ClusterEvents.STEP_FAILED, plan.message() + ": " + failure));
+    }
+    ClusterEvents.emit(context.getClient(), mdc, notices);
+    return UpdateControl.<MetadataCluster>noUpdate().rescheduleAfter(observePeriod);
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  /**
+   * Server-side apply of the status, with the result cached so the next reconcile starts from it
+   * (events and the intent are decided from the previous status and must not repeat).
+   */
+  private static MetadataCluster patchStatus(
+      MetadataCluster mdc, MetadataClusterStatus status, Context<MetadataCluster> context) {
     MetadataCluster patch = new MetadataCluster();
     patch.getMetadata().setName(mdc.getMetadata().getName());
     patch.getMetadata().setNamespace(mdc.getMetadata().getNamespace());
     patch.setStatus(status);
-    // server-side apply of the status, with the result cached so the next reconcile starts from
-    // it (events are decided from the previous status and must not repeat)
-    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(mdc, patch, context);
-    ClusterEvents.emit(context.getClient(), mdc, ClusterEvents.between(mdc.getStatus(), status));
-    return UpdateControl.<MetadataCluster>noUpdate().rescheduleAfter(observePeriod);
+    MetadataCluster updated =
+        PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(mdc, patch, context);
+    // keep the spec this reconcile decided on; take the new resourceVersion and status
+    MetadataCluster next = new MetadataCluster();
+    next.setMetadata(updated.getMetadata());
+    next.setSpec(mdc.getSpec());
+    next.setStatus(updated.getStatus() == null ? status : updated.getStatus());
+    return next;
+  }
+
+  /** What the planner looks at: the StatefulSet, its pods and volume claims, the masters. */
+  private ClusterView view(
+      MetadataCluster mdc,
+      StatefulSet sts,
+      ClusterObservation observation,
+      boolean groupFormed,
+      Context<MetadataCluster> context) {
+    String ns = mdc.getMetadata().getNamespace();
+    String name = Names.statefulSet(mdc);
+    Map<Integer, PodView> pods = new HashMap<>();
+    Set<Integer> claims = new HashSet<>();
+    if (sts != null) {
+      for (Pod pod :
+          context
+              .getClient()
+              .pods()
+              .inNamespace(ns)
+              .withLabels(Names.selector(mdc))
+              .list()
+              .getItems()) {
+        Integer ordinal = Names.ordinal(mdc, pod.getMetadata().getName());
+        if (ordinal != null) {
+          pods.put(ordinal, podView(ordinal, pod));
+        }
+      }
+      for (PersistentVolumeClaim claim :
+          context
+              .getClient()
+              .persistentVolumeClaims()
+              .inNamespace(ns)
+              .withLabels(Names.selector(mdc))
+              .list()
+              .getItems()) {
+        Integer ordinal = Names.claimOrdinal(mdc, claim.getMetadata().getName());
+        if (ordinal != null) {
+          claims.add(ordinal);
+        }
+      }
+    }
+    return new ClusterView(
+        name,
+        mdc.getSpec().replicasOrDefault(),
+        sts == null ? null : replicas(mdc, sts),
+        sts == null || sts.getStatus() == null ? null : sts.getStatus().getUpdateRevision(),
+        pods,
+        claims,
+        observation,
+        mdc.getStatus() == null ? null : mdc.getStatus().operation,
+        groupFormed,
+        maxLag);
+  }
+
+  private static PodView podView(int ordinal, Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    boolean ready =
+        pod.getStatus() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return new PodView(
+        ordinal,
+        labels == null ? null : labels.get(Names.LABEL_REVISION),
+        ready,
+        pod.getMetadata().getDeletionTimestamp() != null);
+  }
+
+  private static int replicas(MetadataCluster mdc, StatefulSet sts) {
+    return sts.getSpec() == null || sts.getSpec().getReplicas() == null
+        ? mdc.getSpec().replicasOrDefault()
+        : sts.getSpec().getReplicas();
   }
 
   /** The members the StatefulSet runs (its replicas, which may lag the spec). */
   private List<MemberEndpoint> endpoints(MetadataCluster mdc, StatefulSet sts) {
-    int replicas =
-        sts.getSpec() == null || sts.getSpec().getReplicas() == null
-            ? mdc.getSpec().replicasOrDefault()
-            : sts.getSpec().getReplicas();
+    int replicas = replicas(mdc, sts);
     List<MemberEndpoint> members = new ArrayList<>(replicas);
     for (int i = 0; i < replicas; i++) {
       members.add(resolver.resolve(mdc, i));

@@ -37,6 +37,9 @@ public final class ClusterConditions {
   public static final String REASON_MEMBERS_UNHEALTHY = "MembersUnhealthy";
   public static final String REASON_AS_EXPECTED = "AsExpected";
 
+  /** A spec.replicas change opposite to the scale in flight; taken up once it completes. */
+  public static final String REASON_SCALE_REFUSED = "OppositeScaleRefused";
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

@@ -72,19 +72,6 @@ public final class SpecValidator {
     }
     checkVolume("metastore", SpecDefaults.metastore(spec), existing, problems);
     checkVolume("journal", SpecDefaults.journal(spec), existing, problems);
-    if (existing != null
-        && existing.getSpec() != null
-        && existing.getSpec().getReplicas() != null
-        && existing.getSpec().getReplicas() != replicas) {
-      problems.add(
-          "spec.replicas changed from "
-              + existing.getSpec().getReplicas()
-              + " to "
-              + replicas
-              + ": changing the size needs Raft membership changes, which this operator version"
-              + " does not make yet; set replicas back to "
-              + existing.getSpec().getReplicas());
-    }
     return problems;
   }
 

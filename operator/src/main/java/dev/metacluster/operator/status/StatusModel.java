@@ -12,11 +12,14 @@ import static dev.metacluster.operator.status.ClusterConditions.condition;
 import dev.metacluster.operator.crd.MemberStatus;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
+import dev.metacluster.operator.crd.OperationStatus;
 import dev.metacluster.operator.observe.ClusterObservation;
 import dev.metacluster.operator.observe.MemberObservation;
+import dev.metacluster.operator.plan.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -47,6 +50,22 @@ public final class StatusModel {
       StatefulSet sts,
       ClusterObservation observation,
       Instant now) {
+    return compute(mdc, problems, sts, observation, null, false, now);
+  }
+
+  /**
+   * @param plan the day-2 decision of this reconcile (its operation, intent and refusal), null when
+   *     none was made (invalid spec, paused)
+   * @param groupFormed the Raft group has formed (sticky)
+   */
+  public static MetadataClusterStatus compute(
+      MetadataCluster mdc,
+      List<String> problems,
+      StatefulSet sts,
+      ClusterObservation observation,
+      Plan plan,
+      boolean groupFormed,
+      Instant now) {
     MetadataClusterStatus previous = mdc.getStatus();
     List<Condition> before = previous == null ? List.of() : previous.conditions;
     long generation =
@@ -64,6 +83,18 @@ public final class StatusModel {
       status.term = observation.term() < 0 ? null : observation.term();
       status.members = observation.members().stream().map(StatusModel::member).toList();
     }
+    leaderHistory(previous, status, observation, now);
+    status.groupFormed =
+        groupFormed || (previous != null && Boolean.TRUE.equals(previous.groupFormed))
+            ? Boolean.TRUE
+            : null;
+    if (plan != null) {
+      status.operation = operation(previous, plan, now);
+    } else if (previous != null) {
+      status.operation = previous.operation; // paused or invalid: the operation waits
+    }
+    String intent = plan == null ? null : plan.reason();
+    String refusal = plan == null ? null : plan.refusal();
 
     boolean invalid = !problems.isEmpty();
     boolean available = observation != null && observation.quorumUp();
@@ -127,6 +158,9 @@ public final class StatusModel {
               generation,
               before,
               now);
+    } else if (intent != null) {
+      progressingCond =
+          condition(PROGRESSING, TRUE, intent, plan.message(), generation, before, now);
     } else if (progressing) {
       progressingCond =
           condition(
@@ -173,7 +207,17 @@ public final class StatusModel {
               generation,
               before,
               now);
-    } else if (sts != null && !progressing && !unhealthy.isEmpty()) {
+    } else if (refusal != null) {
+      degradedCond =
+          condition(
+              DEGRADED,
+              TRUE,
+              ClusterConditions.REASON_SCALE_REFUSED,
+              refusal,
+              generation,
+              before,
+              now);
+    } else if (sts != null && !progressing && intent == null && !unhealthy.isEmpty()) {
       degradedCond =
           condition(
               DEGRADED,
@@ -195,7 +239,13 @@ public final class StatusModel {
               now);
     }
 
-    boolean ready = !invalid && available && !progressing && unhealthy.isEmpty();
+    boolean ready =
+        !invalid
+            && available
+            && !progressing
+            && intent == null
+            && refusal == null
+            && unhealthy.isEmpty();
     Condition readyCond;
     if (ready) {
       readyCond =
@@ -209,15 +259,17 @@ public final class StatusModel {
               now);
     } else {
       Condition cause =
-          invalid
+          invalid || refusal != null
               ? degradedCond
-              : !available ? availableCond : progressing ? progressingCond : degradedCond;
+              : !available
+                  ? availableCond
+                  : progressing || intent != null ? progressingCond : degradedCond;
       readyCond =
           condition(READY, FALSE, cause.getReason(), cause.getMessage(), generation, before, now);
     }
     status.conditions =
         new ArrayList<>(List.of(readyCond, availableCond, progressingCond, degradedCond));
-    status.phase = phase(previous, invalid, sts, available, ready, progressing);
+    status.phase = phase(previous, invalid, sts, available, ready, progressing || intent != null);
     return status;
   }
 
@@ -299,6 +351,50 @@ public final class StatusModel {
         .filter(m -> !m.healthy())
         .map(m -> m.id() + ": " + m.message())
         .collect(Collectors.toList());
+  }
+
+  /**
+   * previousLeader and leaderChangedAt: set when the leader changes, including to "none" (the
+   * previous leader is then the one lost) and from "none" (previousLeader stays the one lost).
+   */
+  private static void leaderHistory(
+      MetadataClusterStatus previous,
+      MetadataClusterStatus status,
+      ClusterObservation observation,
+      Instant now) {
+    String before = previous == null ? null : blankToNull(previous.leader);
+    String after = blankToNull(status.leader);
+    status.previousLeader = previous == null ? null : previous.previousLeader;
+    status.leaderChangedAt = previous == null ? null : previous.leaderChangedAt;
+    if (observation == null || java.util.Objects.equals(before, after)) {
+      return;
+    }
+    if (before != null) {
+      status.previousLeader = before;
+    }
+    status.leaderChangedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** The plan's operation with its timestamps: started when first seen, last step when acting. */
+  private static OperationStatus operation(MetadataClusterStatus previous, Plan plan, Instant now) {
+    OperationStatus op = plan.operation();
+    if (op == null) {
+      return null;
+    }
+    OperationStatus was = previous == null ? null : previous.operation;
+    String stamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    boolean same =
+        was != null
+            && java.util.Objects.equals(was.type, op.type)
+            && java.util.Objects.equals(was.toReplicas, op.toReplicas)
+            && java.util.Objects.equals(was.revision, op.revision);
+    op.startedAt = same && was.startedAt != null ? was.startedAt : stamp;
+    op.lastStepAt = plan.acts() ? stamp : same ? was.lastStepAt : null;
+    return op;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static MemberStatus member(MemberObservation m) {
