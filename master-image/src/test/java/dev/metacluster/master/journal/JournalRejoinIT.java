@@ -1,0 +1,97 @@
+package dev.metacluster.master.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metacluster.master.namespace.Commands;
+import dev.metacluster.master.store.Metastore;
+import dev.metacluster.master.store.StoreConfig;
+import java.nio.file.Path;
+import org.apache.ratis.client.RaftClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the operator relies on: once a group has formed, every member starts with {@code join} set.
+ * A member that restarts with its own journal keeps its place; a member whose volumes were lost
+ * comes back empty, is still in the configuration, and catches up from the leader by snapshot.
+ */
+class JournalRejoinIT {
+  @TempDir Path root;
+
+  @Test
+  void aMemberRestartedAsAJoinerWithItsOwnLogKeepsItsPlace() throws Exception {
+    try (JournalCluster cluster = new JournalCluster("rejoin-own-log", root, 3).startAll();
+        RaftClient client = cluster.client()) {
+      cluster.awaitLeader();
+      for (int i = 0; i < 50; i++) {
+        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
+      }
+      String member = follower(cluster);
+      cluster.stop(member);
+      startJoiner(cluster, member);
+      for (int i = 0; i < 50; i++) {
+        JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
+      }
+      assertSameEverywhere(cluster);
+      assertThat(
+              cluster
+                  .running
+                  .get(member)
+                  .division()
+                  .getRaftConf()
+                  .getPeer(org.apache.ratis.protocol.RaftPeerId.valueOf(member)))
+          .as("still a voter")
+          .isNotNull();
+    }
+  }
+
+  @Test
+  void aMemberWhoseVolumesWereLostCatchesUpAsAJoiner() throws Exception {
+    try (JournalCluster cluster =
+            new JournalCluster("rejoin-lost", root, 3).snapshotEvery(40, 10).startAll();
+        RaftClient client = cluster.client()) {
+      cluster.awaitLeader();
+      String member = follower(cluster);
+      for (int i = 0; i < 100; i++) {
+        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
+      }
+      cluster.stop(member);
+      Metastore.deleteRecursively(root.resolve(member));
+      for (int i = 0; i < 100; i++) {
+        JournalCluster.write(client, Commands.mkdir("/while-away/d" + i, true, "t"));
+      }
+      startJoiner(cluster, member);
+      for (int i = 0; i < 20; i++) {
+        JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
+      }
+      assertSameEverywhere(cluster);
+    }
+  }
+
+  private static String follower(JournalCluster cluster) {
+    String leader = cluster.leaderId();
+    return cluster.peers.keySet().stream()
+        .filter(id -> !id.equals(leader))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Starts {@code member} as the operator does once the group exists: full peers, join=true. */
+  private static void startJoiner(JournalCluster cluster, String member) throws Exception {
+    JournalServer server =
+        new JournalServer(
+            cluster.config(member, cluster.peers).joining(),
+            StoreConfig.defaults(cluster.root).withCacheEntries(1_000));
+    server.start();
+    cluster.running.put(member, server);
+  }
+
+  private static void assertSameEverywhere(JournalCluster cluster) {
+    long index = cluster.awaitLeader().stateMachine().getLastAppliedTermIndex().getIndex();
+    cluster.awaitApplied(index);
+    String expected = cluster.checksum(cluster.leaderId());
+    for (String id : cluster.running.keySet()) {
+      assertThat(cluster.checksum(id)).as(id).isEqualTo(expected);
+    }
+  }
+}
