@@ -88,6 +88,10 @@ public final class MasterProcesses implements AutoCloseable {
               "metastore.dir=" + m.dir.resolve("metastore"),
               "cache.inodes=20000",
               "cache.edges=20000",
+              // Wider than the default: on a loaded 2-core machine JVM stalls must not cause
+              // elections no test asked for (a kill still fails over in a few seconds).
+              "raft.election.timeout.min=1s",
+              "raft.election.timeout.max=2s",
               ""));
     }
   }
