@@ -14,13 +14,17 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Scenario 1: a user applies a 3-member MetadataCluster; it becomes Ready with a leader in status
  * and on the leader pod's label, and a client reaches the service through the client Service.
  * Records {@code ready_seconds}, from the apply to the Ready condition.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CreateClusterIT {
   static final String NS = "create";
   static E2eHarness env;
@@ -38,6 +42,7 @@ class CreateClusterIT {
   }
 
   @Test
+  @Order(1)
   void threeMembersBecomeReadyWithALabelledLeaderAndServeClientsThroughTheService() {
     KubernetesClient k8s = env.client();
     long applied = System.nanoTime();
@@ -104,5 +109,59 @@ class CreateClusterIT {
       assertThat(client.clusterInfo().getLeaderId()).isEqualTo(leader);
     }
     assertThat(Files.exists(env.work().resolve("pods/create/meta-0/master.log"))).isTrue();
+  }
+
+  /**
+   * Deleting the leader's pod (kubectl delete pod): the master gets SIGTERM and hands leadership
+   * over, the StatefulSet recreates the pod, which starts on the same volumes and rejoins.
+   */
+  @Test
+  @Order(2)
+  void aDeletedLeaderPodHandsOverAndComesBackOnItsVolumes() throws Exception {
+    KubernetesClient k8s = env.client();
+    String leader = env.status(NS, "meta").leader;
+    Pod before = k8s.pods().inNamespace(NS).withName(leader).get();
+    long pid = env.workloads().pod(NS, leader).process.pid();
+    k8s.pods().inNamespace(NS).withName(leader).delete();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                env.status(NS, "meta").leader != null
+                    && !leader.equals(env.status(NS, "meta").leader));
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .untilAsserted(
+            () -> {
+              Pod after = k8s.pods().inNamespace(NS).withName(leader).get();
+              assertThat(after).isNotNull();
+              assertThat(after.getMetadata().getUid()).isNotEqualTo(before.getMetadata().getUid());
+              MetadataClusterStatus s = env.status(NS, "meta");
+              assertThat(s.members).allMatch(m -> m.healthy);
+              assertThat(Scenarios.isReady(s)).isTrue();
+            });
+    assertThat(env.workloads().pod(NS, leader).process.pid()).isNotEqualTo(pid);
+    // its volumes were kept: the member came back with its data, not as a new member
+    assertThat(appliedAtLastStart(leader)).isPositive();
+    try (MetadataClient client =
+        MetadataClient.builder()
+            .target(env.serviceAddress(NS, "meta"))
+            .callTimeout(Duration.ofSeconds(20))
+            .build()) {
+      assertThat(client.exists("/e2e/hello")).isTrue();
+    }
+  }
+
+  /** The applied index the member reported when it last started (from its log). */
+  private static long appliedAtLastStart(String pod) throws java.io.IOException {
+    String log = Files.readString(env.work().resolve("pods/" + NS + "/" + pod + "/master.log"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("serving on .*applied index (\\d+)").matcher(log);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
   }
 }
