@@ -76,7 +76,7 @@ class CreateClusterIT {
         .untilAsserted(
             () -> {
               var roles = Scenarios.roles(k8s, NS, "meta");
-              assertThat(roles).containsEntry(leader, "leader");
+              assertThat(roles).containsEntry(env.status(NS, "meta").leader, "leader");
               assertThat(roles.values()).containsOnly("leader", "follower");
               assertThat(roles.values()).filteredOn("leader"::equals).hasSize(1);
               assertThat(k8s.pods().inNamespace(NS).list().getItems())

@@ -55,6 +55,11 @@ final class E2eHarness implements AutoCloseable {
     Files.createDirectories(work);
     Path entrypoint = MasterImage.assemble(repo, work.resolve("image"));
 
+    // What the operator relies on and this API server lacks (docs/TESTING.md has the full list):
+    // server-side apply (filled by MockKubernetes' dispatcher, without field ownership), the CRD
+    // schema and CEL rules at admission (not enforced: invalid specs reach the operator), the
+    // garbage collector (children outlive their MetadataCluster; StatefulSetStandIn collects only
+    // pods), and every controller and the kubelet (StatefulSetStandIn).
     k8s = new MockKubernetes();
     workloads = new StatefulSetStandIn(k8s.newClient(), dns, entrypoint, work);
     killer = new Thread(workloads::killAll, "e2e-kill-masters");
