@@ -162,7 +162,7 @@ class BadInputIT {
   private static Map<String, Long> pids() {
     Map<String, Long> pids = new TreeMap<>();
     for (String pod : List.of("meta-0", "meta-1", "meta-2")) {
-      pids.put(pod, env.workloads().pod(NS, pod).process.pid());
+      pids.put(pod, env.kubelet().pod(NS, pod).process.pid());
     }
     return pids;
   }

@@ -94,7 +94,7 @@ class CreateClusterIT {
         assertThat(k8s.persistentVolumeClaims().inNamespace(NS).withName(claim).get())
             .as(claim)
             .isNotNull();
-        assertThat(env.workloads().claimDir(NS, claim).toFile().list()).as(claim).isNotEmpty();
+        assertThat(env.kubelet().claimDir(NS, claim).toFile().list()).as(claim).isNotEmpty();
       }
     }
 
@@ -121,7 +121,7 @@ class CreateClusterIT {
     KubernetesClient k8s = env.client();
     String leader = env.status(NS, "meta").leader;
     Pod before = k8s.pods().inNamespace(NS).withName(leader).get();
-    long pid = env.workloads().pod(NS, leader).process.pid();
+    long pid = env.kubelet().pod(NS, leader).process.pid();
     k8s.pods().inNamespace(NS).withName(leader).delete();
 
     await()
@@ -141,7 +141,7 @@ class CreateClusterIT {
               assertThat(s.members).allMatch(m -> m.healthy);
               assertThat(Scenarios.isReady(s)).isTrue();
             });
-    assertThat(env.workloads().pod(NS, leader).process.pid()).isNotEqualTo(pid);
+    assertThat(env.kubelet().pod(NS, leader).process.pid()).isNotEqualTo(pid);
     // its volumes were kept: the member came back with its data, not as a new member
     assertThat(appliedAtLastStart(leader)).isPositive();
     try (MetadataClient client =

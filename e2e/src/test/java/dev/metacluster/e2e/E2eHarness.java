@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One end-to-end environment: the mock API server (with the server-side apply stand-in and the CRDs
- * from crds/), the real operator in this JVM, and {@link StatefulSetStandIn} running real master
- * processes from the image layout. The operator reaches the masters through {@link LoopbackDns}
- * (its {@link MemberAddressResolver} hook), clients reach a Service through a {@link ServiceProxy}.
- * Close it to stop everything; every master process is SIGKILLed, also from a shutdown hook if the
- * test JVM ends without closing it.
+ * from crds/), the real operator in this JVM, and {@link StatefulSetStandIn} with its {@link
+ * Kubelet} running real master processes from the image layout. The operator reaches the masters
+ * through {@link LoopbackDns} (its {@link MemberAddressResolver} hook), clients reach a Service
+ * through a {@link ServiceProxy}. Close it to stop everything; every master process is SIGKILLed,
+ * also from a shutdown hook if the test JVM ends without closing it.
  */
 final class E2eHarness implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(E2eHarness.class);
@@ -40,6 +40,7 @@ final class E2eHarness implements AutoCloseable {
   private final Path work;
   private final MockKubernetes k8s;
   private final LoopbackDns dns = new LoopbackDns();
+  private final Kubelet kubelet;
   private final StatefulSetStandIn workloads;
   private final OperatorRuntime operator;
   private final Map<String, ServiceProxy> proxies = new ConcurrentHashMap<>();
@@ -51,7 +52,7 @@ final class E2eHarness implements AutoCloseable {
   E2eHarness(String name) throws IOException {
     Path repo = Path.of(System.getProperty("e2e.repo", "..")).toAbsolutePath().normalize();
     work = Path.of(System.getProperty("e2e.work", "target/e2e")).toAbsolutePath().resolve(name);
-    StatefulSetStandIn.deleteTree(work);
+    Kubelet.deleteTree(work);
     Files.createDirectories(work);
     Path entrypoint = MasterImage.assemble(repo, work.resolve("image"));
 
@@ -59,10 +60,11 @@ final class E2eHarness implements AutoCloseable {
     // server-side apply (filled by MockKubernetes' dispatcher, without field ownership), the CRD
     // schema and CEL rules at admission (not enforced: invalid specs reach the operator), the
     // garbage collector (children outlive their MetadataCluster; StatefulSetStandIn collects only
-    // pods), and every controller and the kubelet (StatefulSetStandIn).
+    // pods), and every controller and the kubelet (StatefulSetStandIn, Kubelet).
     k8s = new MockKubernetes();
-    workloads = new StatefulSetStandIn(k8s.newClient(), dns, entrypoint, work);
-    killer = new Thread(workloads::killAll, "e2e-kill-masters");
+    kubelet = new Kubelet(k8s.newClient(), dns, entrypoint, work);
+    workloads = new StatefulSetStandIn(k8s.newClient(), kubelet);
+    killer = new Thread(kubelet::killAll, "e2e-kill-masters");
     Runtime.getRuntime().addShutdownHook(killer);
     workloads.start();
 
@@ -87,8 +89,9 @@ final class E2eHarness implements AutoCloseable {
     return k8s.client();
   }
 
-  StatefulSetStandIn workloads() {
-    return workloads;
+  /** The pods' processes and volumes. */
+  Kubelet kubelet() {
+    return kubelet;
   }
 
   Path work() {
@@ -111,7 +114,7 @@ final class E2eHarness implements AutoCloseable {
                       Service svc = client().services().inNamespace(namespace).withName(name).get();
                       return svc == null
                           ? java.util.List.of()
-                          : workloads.readyClientPorts(namespace, svc.getSpec().getSelector());
+                          : kubelet.readyClientPorts(namespace, svc.getSpec().getSelector());
                     });
               } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -94,7 +94,7 @@ class FailoverIT {
       // the leader as the user sees it: in status, and labelled
       String leader = env.status(NS, "meta").leader;
       assertThat(leader).isNotNull();
-      StatefulSetStandIn.RunningPod victim = env.workloads().pod(NS, leader);
+      Kubelet.RunningPod victim = env.kubelet().pod(NS, leader);
       Process process = victim.process;
       long killed = System.nanoTime();
       process.destroyForcibly(); // kill -9
@@ -156,7 +156,7 @@ class FailoverIT {
               });
       Pod pod = env.client().pods().inNamespace(NS).withName(leader).get();
       assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(1);
-      assertThat(env.workloads().pod(NS, leader).process.pid()).isNotEqualTo(process.pid());
+      assertThat(env.kubelet().pod(NS, leader).process.pid()).isNotEqualTo(process.pid());
     } finally {
       running.set(false);
       pool.shutdownNow();
