@@ -134,6 +134,13 @@ class FailoverIT {
                   assertThat(Scenarios.roles(env.client(), NS, "meta"))
                       .containsEntry(newLeader, "leader")
                       .doesNotContainEntry(leader, "leader"));
+      // and an Event says so
+      assertThat(env.client().v1().events().inNamespace(NS).list().getItems())
+          .anyMatch(
+              e ->
+                  "LeaderChanged".equals(e.getReason())
+                      && e.getMessage().contains(newLeader)
+                      && e.getMessage().contains(leader));
 
       // every acknowledged write is there, and nothing else (no write applied twice or lost)
       Set<String> listed =
