@@ -9,7 +9,7 @@ BENCH_FILES ?= 100000
 BENCH_FILES_PER_DIR ?= 1000
 BENCH_INODES ?= 10000000
 
-.PHONY: build test run stop status demo bench bench-fill fmt clean crds operator
+.PHONY: build test run stop status demo bench bench-fill fmt clean crds operator e2e e2e-kind
 
 ## build: compile and package everything (jars + lib/ for bin/ launchers), no tests
 build:
@@ -18,6 +18,16 @@ build:
 ## test: the whole suite: unit tests, integration tests (*IT), formatting and dependency checks
 test:
 	$(MVN) verify
+
+## e2e: the end-to-end scenarios (operator + real master processes, mock API server); also in `test`
+##      figures: `e2e-figure NAME VALUE UNIT` lines and e2e/target/e2e-figures.json
+e2e:
+	$(MVN) -pl e2e -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dit.test='dev/metacluster/e2e/**/*IT' -Dfailsafe.failIfNoSpecifiedTests=false
+
+## e2e-kind: scenario 1 on a real kind cluster (needs docker, kind, kubectl; not run in CI)
+e2e-kind: build
+	e2e/kind/run.sh
 
 ## run: a local 3-member cluster on loopback (separate processes, data in run-data/cluster/)
 run: build

@@ -1,0 +1,545 @@
+package dev.metacluster.e2e;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet of the harness's one node, whose "containers" are master processes on loopback. For
+ * each pod: one process started from the pod's container (the image's entrypoint, the container's
+ * args, its env with {@code fieldRef} and {@code $(VAR)} resolved, ConfigMaps and PVCs "mounted" as
+ * directories); restarted when it dies (restartPolicy Always, no back-off); stopped when its pod is
+ * deleted (SIGTERM, then SIGKILL after the pod's grace period; a pod recreated under the same name
+ * waits for the old process to exit); pod status Ready follows the master's {@code /readyz}. It
+ * also plays the volume provisioner: a PVC is a directory that lives until the PVC object is
+ * deleted and no process uses it.
+ *
+ * <p>Pods share 127.0.0.1; each has its own ports from {@link LoopbackDns}. On a real cluster the
+ * container listens on the fixed ports of the pod spec; here the kubelet rewrites the listen ports,
+ * {@code bind.host}, the peers' DNS names and paths under mount points through the master's own
+ * {@code --set KEY=VALUE} overrides, which win over the file and the environment.
+ */
+final class Kubelet {
+  private static final Logger log = LoggerFactory.getLogger(Kubelet.class);
+  private static final Pattern VAR_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+
+  /** What the kubelet runs for one pod object (one uid). */
+  static final class RunningPod {
+    final String namespace;
+    final String name;
+    final String uid;
+    final LoopbackDns.PodPorts ports;
+    final List<String> command;
+    final Map<String, String> env;
+    final Path log;
+    final Set<Path> claims;
+    final int graceSeconds;
+    volatile Process process;
+    volatile int restarts;
+    volatile boolean ready;
+
+    /** The status last written to the pod (ready, restarts), so unchanged status is not sent. */
+    String writtenStatus;
+
+    RunningPod(
+        Pod pod,
+        LoopbackDns.PodPorts ports,
+        List<String> command,
+        Map<String, String> env,
+        Path log,
+        Set<Path> claims) {
+      this.namespace = pod.getMetadata().getNamespace();
+      this.name = pod.getMetadata().getName();
+      this.uid = pod.getMetadata().getUid();
+      this.ports = ports;
+      this.command = command;
+      this.env = env;
+      this.log = log;
+      this.claims = claims;
+      Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
+      this.graceSeconds = grace == null ? 30 : grace.intValue();
+    }
+
+    boolean alive() {
+      Process p = process;
+      return p != null && p.isAlive();
+    }
+  }
+
+  private final KubernetesClient client;
+  private final LoopbackDns dns;
+  private final Path entrypoint;
+  private final Path root;
+  private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
+
+  /** Pods whose process is being stopped; their name is taken until it has exited. */
+  private final Map<String, RunningPod> stopping = new ConcurrentHashMap<>();
+
+  private final List<Process> everyProcess = new ArrayList<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+  Kubelet(KubernetesClient client, LoopbackDns dns, Path entrypoint, Path root) {
+    this.client = client;
+    this.dns = dns;
+    this.entrypoint = entrypoint;
+    this.root = root;
+  }
+
+  /** The process running pod {@code name} now, if any. */
+  RunningPod pod(String namespace, String name) {
+    return running.get(namespace + "/" + name);
+  }
+
+  /** Whether the kubelet last found this pod's master ready. */
+  boolean isReady(Pod pod) {
+    RunningPod r = running.get(key(pod));
+    return r != null && r.ready;
+  }
+
+  /** The directory standing in for PVC {@code claim}. */
+  Path claimDir(String namespace, String claim) {
+    return root.resolve("pvc").resolve(namespace).resolve(claim);
+  }
+
+  /** Client ports of the pods that are ready and match {@code selector} (a Service's endpoints). */
+  List<Integer> readyClientPorts(String namespace, Map<String, String> selector) {
+    return client.pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
+        .map(p -> running.get(key(p)))
+        .filter(r -> r != null && r.ready)
+        .map(r -> r.ports.client())
+        .toList();
+  }
+
+  /** One pass over every pod and volume. */
+  void sync() {
+    pods();
+    reclaimVolumes();
+  }
+
+  private void pods() {
+    Map<String, Pod> pods = new LinkedHashMap<>();
+    for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
+      pods.put(key(p), p);
+    }
+    // pods deleted (or deleted and created again under the same name): stop their process
+    for (RunningPod r : List.copyOf(running.values())) {
+      Pod p = pods.get(r.namespace + "/" + r.name);
+      if (p == null || !r.uid.equals(p.getMetadata().getUid())) {
+        running.remove(r.namespace + "/" + r.name);
+        stop(r);
+      }
+    }
+    stopping.values().removeIf(r -> !r.alive());
+    for (Pod p : pods.values()) {
+      String key = key(p);
+      RunningPod r = running.get(key);
+      if (r == null) {
+        if (stopping.containsKey(key) || p.getSpec().getContainers().isEmpty()) {
+          continue; // the old process of this name still holds its ports and volumes
+        }
+        r = prepare(p);
+        if (r == null) {
+          continue; // a config map or claim is not there yet; a kubelet waits too
+        }
+        running.put(key, r);
+        launch(r);
+      } else if (!r.alive()) {
+        r.restarts++;
+        log.info("kubelet: pod {} exited ({}), restart #{}", key, exitCode(r), r.restarts);
+        launch(r);
+      }
+      r.ready = r.alive() && probe(r.ports.http(), "/readyz") == 200;
+      writePodStatus(p, r);
+    }
+  }
+
+  /** Resolves a pod's volumes, env and command; null while something it mounts is missing. */
+  private RunningPod prepare(Pod pod) {
+    String ns = pod.getMetadata().getNamespace();
+    String name = pod.getMetadata().getName();
+    Container c = pod.getSpec().getContainers().get(0);
+    Path podDir = root.resolve("pods").resolve(ns).resolve(name);
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    Set<Path> claims = ConcurrentHashMap.newKeySet();
+    try {
+      for (VolumeMount m :
+          Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
+        Volume v =
+            pod.getSpec().getVolumes().stream()
+                .filter(x -> x.getName().equals(m.getName()))
+                .findFirst()
+                .orElseThrow(
+                    () -> new IllegalStateException("pod " + name + ": no volume " + m.getName()));
+        Path dir;
+        if (v.getConfigMap() != null) {
+          ConfigMap cm =
+              client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
+          if (cm == null) {
+            return null;
+          }
+          dir = fresh(podDir.resolve("volumes").resolve(v.getName()));
+          for (var e :
+              Objects.requireNonNullElse(cm.getData(), Map.<String, String>of()).entrySet()) {
+            Files.writeString(dir.resolve(e.getKey()), e.getValue());
+          }
+        } else if (v.getEmptyDir() != null) {
+          dir = fresh(podDir.resolve("volumes").resolve(v.getName()));
+        } else if (v.getPersistentVolumeClaim() != null) {
+          String claim = v.getPersistentVolumeClaim().getClaimName();
+          if (client.persistentVolumeClaims().inNamespace(ns).withName(claim).get() == null) {
+            return null;
+          }
+          dir = claimDir(ns, claim);
+          Files.createDirectories(dir);
+          claims.add(dir);
+        } else {
+          throw new IllegalStateException("pod " + name + ": volume kind not played: " + v);
+        }
+        mounts.put(m.getMountPath(), dir);
+      }
+      Map<String, String> env = env(pod, c);
+      List<String> command = new ArrayList<>();
+      command.add(entrypoint.toString()); // the image's ENTRYPOINT; no command override played
+      if (c.getCommand() != null && !c.getCommand().isEmpty()) {
+        throw new IllegalStateException("pod " + name + ": container command is not played");
+      }
+      for (String arg : Objects.requireNonNullElse(c.getArgs(), List.<String>of())) {
+        command.add(translate(expand(arg, env), mounts));
+      }
+      LoopbackDns.PodPorts ports = dns.pod(ns, name);
+      command.addAll(loopbackOverrides(command, env, mounts, ports));
+      if (mounts.containsKey("/tmp")) {
+        // the container's /tmp is an emptyDir; RocksDB unpacks its native library there
+        env.merge("JAVA_OPTS", "-Djava.io.tmpdir=" + mounts.get("/tmp"), (a, b) -> a + " " + b);
+      }
+      Files.createDirectories(podDir);
+      return new RunningPod(pod, ports, command, env, podDir.resolve("master.log"), claims);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@code --set} overrides that move the master from the pod network to loopback: its listen
+   * address and ports, its peers' DNS names (to their loopback ports), and every configured path
+   * under a mount point (to the directory standing in for the volume).
+   */
+  private List<String> loopbackOverrides(
+      List<String> command,
+      Map<String, String> env,
+      Map<String, Path> mounts,
+      LoopbackDns.PodPorts ports)
+      throws IOException {
+    int at = command.indexOf("--config");
+    Properties file = new Properties();
+    if (at >= 0 && at + 1 < command.size()) {
+      try (Reader in = Files.newBufferedReader(Path.of(command.get(at + 1)))) {
+        file.load(in);
+      }
+    }
+    Map<String, String> effective = new LinkedHashMap<>();
+    for (String key : file.stringPropertyNames()) {
+      effective.put(key, file.getProperty(key));
+    }
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("METACLUSTER_")) {
+            // the master's env override names a key; find it among the file's keys
+            file.stringPropertyNames().stream()
+                .filter(key -> envName(key).equals(k))
+                .findFirst()
+                .ifPresent(key -> effective.put(key, v));
+          }
+        });
+    Map<String, String> set = new LinkedHashMap<>();
+    effective.forEach(
+        (k, v) -> {
+          String moved = translate(v, mounts);
+          if (!moved.equals(v)) {
+            set.put(k, moved);
+          }
+        });
+    if (effective.containsKey("peers")) {
+      set.put("peers", dns.rewritePeers(effective.get("peers")));
+    }
+    set.put("bind.host", LoopbackDns.HOST);
+    set.put("raft.port", Integer.toString(ports.raft()));
+    set.put("client.port", Integer.toString(ports.client()));
+    set.put("http.port", Integer.toString(ports.http()));
+    List<String> args = new ArrayList<>();
+    set.forEach(
+        (k, v) -> {
+          args.add("--set");
+          args.add(k + "=" + v);
+        });
+    return args;
+  }
+
+  private static String envName(String key) {
+    return "METACLUSTER_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+  }
+
+  /** The container's env: values, {@code fieldRef} metadata.name/namespace, {@code $(VAR)}. */
+  private static Map<String, String> env(Pod pod, Container c) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
+      String value;
+      if (e.getValueFrom() == null) {
+        value = expand(Objects.requireNonNullElse(e.getValue(), ""), env);
+      } else if (e.getValueFrom().getFieldRef() != null) {
+        String field = e.getValueFrom().getFieldRef().getFieldPath();
+        value =
+            switch (field) {
+              case "metadata.name" -> pod.getMetadata().getName();
+              case "metadata.namespace" -> pod.getMetadata().getNamespace();
+              case "status.podIP" -> LoopbackDns.HOST;
+              default -> throw new IllegalStateException("fieldRef not played: " + field);
+            };
+      } else {
+        throw new IllegalStateException("env source not played: " + e.getValueFrom());
+      }
+      env.put(e.getName(), value);
+    }
+    return env;
+  }
+
+  /** Kubernetes' {@code $(VAR)} expansion against the variables defined so far. */
+  private static String expand(String value, Map<String, String> env) {
+    Matcher m = VAR_REF.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = env.get(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(v == null ? m.group() : v));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** A container path under a mount point, as the host directory that backs it. */
+  private static String translate(String path, Map<String, Path> mounts) {
+    return mounts.entrySet().stream()
+        .sorted(Comparator.comparing((Map.Entry<String, Path> e) -> e.getKey().length()).reversed())
+        .filter(e -> path.equals(e.getKey()) || path.startsWith(e.getKey() + "/"))
+        .findFirst()
+        .map(e -> e.getValue() + path.substring(e.getKey().length()))
+        .orElse(path);
+  }
+
+  private void launch(RunningPod r) {
+    ProcessBuilder pb =
+        new ProcessBuilder(r.command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(r.log.toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("METACLUSTER_") || k.equals("JAVA_OPTS"));
+    pb.environment().putAll(r.env);
+    try {
+      Process p = pb.start();
+      synchronized (everyProcess) {
+        everyProcess.add(p);
+      }
+      r.process = p;
+      r.ready = false;
+      log.info(
+          "kubelet: pod {}/{} runs pid {} (client 127.0.0.1:{}, http :{}), log {}",
+          r.namespace,
+          r.name,
+          p.pid(),
+          r.ports.client(),
+          r.ports.http(),
+          r.log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + r.command, e);
+    }
+  }
+
+  /** SIGTERM now, SIGKILL after the pod's grace period, off the loop thread. */
+  private void stop(RunningPod r) {
+    r.ready = false;
+    Process p = r.process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    stopping.put(r.namespace + "/" + r.name, r);
+    log.info("kubelet: pod {}/{} deleted, SIGTERM to pid {}", r.namespace, r.name, p.pid());
+    p.destroy();
+    p.onExit()
+        .orTimeout(r.graceSeconds, TimeUnit.SECONDS)
+        .exceptionally(
+            t -> {
+              log.info("kubelet: pid {} outlived its grace period, SIGKILL", p.pid());
+              p.destroyForcibly();
+              return p;
+            });
+  }
+
+  private void writePodStatus(Pod pod, RunningPod r) {
+    String written = r.ready + "/" + r.restarts + "/" + r.alive();
+    if (written.equals(r.writtenStatus)) {
+      return;
+    }
+    String now = Instant.now().toString();
+    String ready = r.ready ? "True" : "False";
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("phase", "Running");
+    status.put("podIP", LoopbackDns.HOST);
+    status.put("hostIP", LoopbackDns.HOST);
+    status.put(
+        "conditions",
+        List.of(
+            Map.of("type", "Ready", "status", ready, "lastTransitionTime", now),
+            Map.of("type", "ContainersReady", "status", ready, "lastTransitionTime", now)));
+    status.put(
+        "containerStatuses",
+        List.of(
+            Map.of(
+                "name", pod.getSpec().getContainers().get(0).getName(),
+                "ready", r.ready,
+                "started", r.alive(),
+                "restartCount", r.restarts,
+                "image",
+                    Objects.requireNonNullElse(
+                        pod.getSpec().getContainers().get(0).getImage(), ""))));
+    // a JSON patch replacing the whole status: the mock's merge patch would append to the lists
+    String patch =
+        Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
+    try {
+      client
+          .pods()
+          .inNamespace(r.namespace)
+          .withName(r.name)
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.JSON), patch);
+      r.writtenStatus = written;
+    } catch (KubernetesClientException e) {
+      log.debug("pod {}/{}: status not written: {}", r.namespace, r.name, e.getMessage());
+    }
+  }
+
+  private int probe(int port, String path) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private static String exitCode(RunningPod r) {
+    Process p = r.process;
+    return p == null ? "never started" : "exit code " + p.exitValue();
+  }
+
+  // ---- volumes --------------------------------------------------------------------------------
+
+  /** Deletes the directory of every PVC whose object is gone, once no process uses it. */
+  private void reclaimVolumes() {
+    Path pvcRoot = root.resolve("pvc");
+    if (!Files.isDirectory(pvcRoot)) {
+      return;
+    }
+    Set<Path> inUse = new java.util.HashSet<>();
+    Stream.concat(running.values().stream(), stopping.values().stream())
+        .forEach(r -> inUse.addAll(r.claims));
+    Set<Path> exist =
+        client.persistentVolumeClaims().inAnyNamespace().list().getItems().stream()
+            .map(c -> claimDir(c.getMetadata().getNamespace(), c.getMetadata().getName()))
+            .collect(Collectors.toSet());
+    try (Stream<Path> namespaces = Files.list(pvcRoot)) {
+      for (Path ns : namespaces.toList()) {
+        try (Stream<Path> claims = Files.list(ns)) {
+          for (Path dir : claims.toList()) {
+            if (!exist.contains(dir) && !inUse.contains(dir)) {
+              log.info("volume {} released: PVC deleted, directory removed", dir);
+              deleteTree(dir);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path fresh(Path dir) throws IOException {
+    deleteTree(dir);
+    return Files.createDirectories(dir);
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static String key(Pod p) {
+    return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+  }
+
+  /** SIGKILLs every process this kubelet ever started. Safe to call twice. */
+  void killAll() {
+    List<Process> all;
+    synchronized (everyProcess) {
+      all = List.copyOf(everyProcess);
+    }
+    for (Process p : all) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    for (Process p : all) {
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
