@@ -39,19 +39,22 @@ final class PodRoles {
         continue;
       }
       try {
+        // A JSON patch of the one label, without a resource version: the kubelet writes pod
+        // status all the time, and an update would lose that race with a 409. Label key and
+        // values are constants of ours; "/" in the key is escaped as JSON pointers want.
+        String path = "/metadata/labels/" + Names.LABEL_ROLE.replace("~", "~0").replace("/", "~1");
+        String patch =
+            want == null
+                ? "[{\"op\":\"remove\",\"path\":\"" + path + "\"}]"
+                : "[{\"op\":\"add\",\"path\":\"" + path + "\",\"value\":\"" + want + "\"}]";
         client
             .pods()
             .inNamespace(ns)
             .withName(name)
-            .edit(
-                p -> {
-                  if (want == null) {
-                    p.getMetadata().getLabels().remove(Names.LABEL_ROLE);
-                  } else {
-                    p.getMetadata().getLabels().put(Names.LABEL_ROLE, want);
-                  }
-                  return p;
-                });
+            .patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                patch);
         log.info("pod {}: {}={} (was {})", name, Names.LABEL_ROLE, want, have);
       } catch (KubernetesClientException e) {
         log.warn("could not label pod {}: {}", name, e.getMessage());

@@ -62,6 +62,11 @@ public final class SpecValidator {
     }
     int min = SpecDefaults.electionTimeoutMinMillis(spec);
     int max = SpecDefaults.electionTimeoutMaxMillis(spec);
+    if (min < 100) {
+      // The schema says so too; checked here because not every API server enforces it (the mock
+      // server in tests, or a CRD applied without its schema).
+      problems.add("spec.raft.electionTimeoutMinMillis (" + min + ") must be at least 100");
+    }
     if (min >= max) {
       problems.add(
           "spec.raft.electionTimeoutMinMillis ("

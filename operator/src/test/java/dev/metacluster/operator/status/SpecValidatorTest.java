@@ -38,6 +38,15 @@ class SpecValidatorTest {
   }
 
   @Test
+  void electionTimeoutsBelowTheSchemaMinimumAreRefused() {
+    mdc.getSpec().raft.electionTimeoutMinMillis = 10;
+    assertThat(SpecValidator.validate(mdc, null))
+        .singleElement()
+        .asString()
+        .contains("electionTimeoutMinMillis (10) must be at least 100");
+  }
+
+  @Test
   void electionTimeoutsMustBeOrdered() {
     mdc.getSpec().raft.electionTimeoutMinMillis = 900;
     mdc.getSpec().raft.electionTimeoutMaxMillis = 900;
