@@ -2,6 +2,7 @@ package dev.metacluster.cli;
 
 import dev.metacluster.cli.bench.BenchCommand;
 import dev.metacluster.cli.bench.BenchFailure;
+import dev.metacluster.master.server.CommonPool;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,6 +64,7 @@ public final class Metactl implements Runnable {
   }
 
   public static void main(String[] args) {
+    CommonPool.ensureParallelism(); // before anything uses CompletableFuture
     System.exit(commandLine().execute(args));
   }
 
