@@ -59,7 +59,13 @@ class JournalLeaseReadIT {
    */
   @Test
   void aLeaderCutOffFromItsFollowersStopsAnsweringReadsFromItsLease() throws Exception {
-    try (JournalCluster cluster = new JournalCluster("lease-lapse", dir, 3).startAll()) {
+    // A leader without a majority steps down after the maximum election timeout, its lease lapses
+    // after 0.9 x the minimum: a wide range leaves a window of seconds in which the member still
+    // leads without a lease, which is what this test needs to look at.
+    try (JournalCluster cluster =
+        new JournalCluster("lease-lapse", dir, 3)
+            .electionTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5))
+            .startAll()) {
       JournalServer leader = cluster.awaitLeader();
       assertThat(leader.submit(Commands.mkdir("/kept", false, "u").setTimeMs(1).build()).get())
           .matches(CommandResult::hasInode);
@@ -72,7 +78,12 @@ class JournalLeaseReadIT {
           cluster.stop(member);
         }
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> leader.leaseReadIndex() < 0);
+      // The lease lapses while the member still believes it leads: the window in which answering
+      // from local state would be wrong (another member may be elected once the lease is over).
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> leader.isLeader() && leader.leaseReadIndex() < 0);
       // Ratis's ReadIndex path cannot confirm leadership without a majority: the read fails
       // (read timeout, or not-leader once the leader steps down) rather than answer stale.
       assertThat(leader.read(stat, -1)).failsWithin(Duration.ofSeconds(60));
