@@ -6,6 +6,7 @@ import dev.metacluster.cli.admin.AdminCommand;
 import dev.metacluster.cli.bench.BenchCommand;
 import dev.metacluster.cli.bench.BenchFailure;
 import dev.metacluster.cli.fs.FsCommand;
+import dev.metacluster.master.server.CommonPool;
 import io.grpc.Status;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -226,6 +227,7 @@ public final class Metactl implements Runnable {
   }
 
   public static void main(String[] args) {
+    CommonPool.ensureParallelism(); // before anything uses CompletableFuture
     System.exit(commandLine().execute(args));
   }
 

@@ -11,6 +11,10 @@ import java.util.UUID;
  * How one member runs its part of the Raft group. Defaults favour fast failover: an election
  * timeout of 300-600 ms (Alluxio uses 10-20 s), heartbeats every 150 ms (Ratis: half the minimum).
  *
+ * <p>The fixed Ratis settings (log flush, log metadata entries, leader lease, purge policy) are set
+ * in {@code JournalServer.serverProperties}, each with its reason; docs/CONFIGURATION.md lists
+ * them.
+ *
  * @param clusterName names the cluster; the Raft group id is derived from it
  * @param memberId this member's id (on Kubernetes: the pod name)
  * @param peers every member's id and Raft address, this member included

@@ -37,6 +37,7 @@ public final class MasterMain implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    CommonPool.ensureParallelism(); // before anything uses CompletableFuture
     System.exit(commandLine(System.out).execute(args));
   }
 

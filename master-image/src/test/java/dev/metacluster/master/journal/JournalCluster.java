@@ -31,6 +31,8 @@ final class JournalCluster implements AutoCloseable {
   private long snapshotThreshold = JournalConfig.DEFAULT_SNAPSHOT_THRESHOLD;
   private int purgeGap = JournalConfig.DEFAULT_PURGE_GAP;
   private long segmentBytes = JournalConfig.DEFAULT_LOG_SEGMENT_BYTES;
+  private Duration electionTimeoutMin = JournalConfig.DEFAULT_ELECTION_TIMEOUT_MIN;
+  private Duration electionTimeoutMax = JournalConfig.DEFAULT_ELECTION_TIMEOUT_MAX;
 
   JournalCluster(String name, Path root, int members) {
     this.name = name;
@@ -48,6 +50,13 @@ final class JournalCluster implements AutoCloseable {
     return this;
   }
 
+  /** Election timeout range for every member started from now on. */
+  JournalCluster electionTimeouts(Duration min, Duration max) {
+    this.electionTimeoutMin = min;
+    this.electionTimeoutMax = max;
+    return this;
+  }
+
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
@@ -57,13 +66,19 @@ final class JournalCluster implements AutoCloseable {
   }
 
   JournalConfig config(String member, Map<String, InetSocketAddress> group) {
-    return JournalConfig.defaults(
-            name,
-            member,
-            group,
-            root.resolve(member).resolve("journal"),
-            root.resolve(member).resolve("metastore"))
-        .withLogCompaction(snapshotThreshold, purgeGap, segmentBytes);
+    return new JournalConfig(
+        name,
+        member,
+        group,
+        root.resolve(member).resolve("journal"),
+        root.resolve(member).resolve("metastore"),
+        electionTimeoutMin,
+        electionTimeoutMax,
+        JournalConfig.DEFAULT_REQUEST_TIMEOUT,
+        snapshotThreshold,
+        segmentBytes,
+        purgeGap,
+        false);
   }
 
   JournalCluster startAll() throws IOException {
