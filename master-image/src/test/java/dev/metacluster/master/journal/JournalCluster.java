@@ -78,7 +78,8 @@ final class JournalCluster implements AutoCloseable {
         snapshotThreshold,
         segmentBytes,
         purgeGap,
-        false);
+        false,
+        Map.of());
   }
 
   JournalCluster startAll() throws IOException {
