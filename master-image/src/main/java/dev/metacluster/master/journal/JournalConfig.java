@@ -110,40 +110,6 @@ public record JournalConfig(
         clientAddresses);
   }
 
-  public JournalConfig withPeers(Map<String, InetSocketAddress> newPeers) {
-    return new JournalConfig(
-        clusterName,
-        memberId,
-        newPeers,
-        journalDir,
-        metastoreDir,
-        electionTimeoutMin,
-        electionTimeoutMax,
-        requestTimeout,
-        snapshotThreshold,
-        logSegmentBytes,
-        purgeGap,
-        join,
-        clientAddresses);
-  }
-
-  public JournalConfig withClientAddresses(Map<String, InetSocketAddress> addresses) {
-    return new JournalConfig(
-        clusterName,
-        memberId,
-        peers,
-        journalDir,
-        metastoreDir,
-        electionTimeoutMin,
-        electionTimeoutMax,
-        requestTimeout,
-        snapshotThreshold,
-        logSegmentBytes,
-        purgeGap,
-        join,
-        addresses);
-  }
-
   /** This member as a newcomer to a running cluster (see {@code join}). */
   public JournalConfig joining() {
     return new JournalConfig(
