@@ -8,13 +8,33 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Counts and times every call by method and status code ({@code metacluster_rpc_seconds}). */
 final class RpcMetrics implements ServerInterceptor {
   private final MeterRegistry registry;
 
+  /**
+   * One timer per method and code, built once: a call's close only looks it up (building the meter
+   * id and asking the registry on every call is work on the hot path).
+   */
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
   RpcMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  private Timer timer(String method, Status.Code code) {
+    return timers.computeIfAbsent(
+        method + "/" + code,
+        k ->
+            Timer.builder("metacluster.rpc")
+                .description("gRPC calls served, by method and status code")
+                .tag("method", method)
+                .tag("code", code.name())
+                .publishPercentileHistogram()
+                .register(registry));
   }
 
   @Override
@@ -26,12 +46,7 @@ final class RpcMetrics implements ServerInterceptor {
         new SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            Timer.builder("metacluster.rpc")
-                .description("gRPC calls served, by method and status code")
-                .tag("method", method == null ? "unknown" : method)
-                .tag("code", status.getCode().name())
-                .publishPercentileHistogram()
-                .register(registry)
+            timer(method == null ? "unknown" : method, status.getCode())
                 .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             super.close(status, trailers);
           }
