@@ -206,35 +206,23 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
 
   @Override
   public void getStatus(GetStatusRequest r, StreamObserver<GetStatusResponse> out) {
-    if (!checkPaths(out, r.getPath())) {
-      return;
-    }
-    read(ReadRequest.newBuilder().setGetStatus(r.getPath()).build())
-        .whenComplete(
-            (reply, failure) ->
-                answer(
-                    out,
-                    reply,
-                    failure,
-                    () ->
-                        GetStatusResponse.newBuilder()
-                            .setStatus(status(r.getPath(), reply.getInode()))
-                            .build()));
+    readOne(
+        out,
+        r.getPath(),
+        ReadRequest.newBuilder().setGetStatus(r.getPath()).build(),
+        reply ->
+            GetStatusResponse.newBuilder()
+                .setStatus(status(r.getPath(), reply.getInode()))
+                .build());
   }
 
   @Override
   public void exists(ExistsRequest r, StreamObserver<ExistsResponse> out) {
-    if (!checkPaths(out, r.getPath())) {
-      return;
-    }
-    read(ReadRequest.newBuilder().setExists(r.getPath()).build())
-        .whenComplete(
-            (reply, failure) ->
-                answer(
-                    out,
-                    reply,
-                    failure,
-                    () -> ExistsResponse.newBuilder().setExists(reply.getExists()).build()));
+    readOne(
+        out,
+        r.getPath(),
+        ReadRequest.newBuilder().setExists(r.getPath()).build(),
+        reply -> ExistsResponse.newBuilder().setExists(reply.getExists()).build());
   }
 
   @Override
@@ -270,19 +258,24 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
     return withDeadline(journal.read(request, minIndex));
   }
 
-  private <R> void answer(
-      StreamObserver<R> out,
-      ReadReply reply,
-      Throwable failure,
-      java.util.function.Supplier<R> response) {
-    if (failure != null) {
-      out.onError(errors.of(failure));
-    } else if (reply.hasError()) {
-      out.onError(RpcErrors.of(reply.getError()));
-    } else {
-      out.onNext(response.get());
-      out.onCompleted();
+  /** A one-message read of {@code path}: checked, read as the headers ask, answered. */
+  private <R> void readOne(
+      StreamObserver<R> out, String path, ReadRequest request, Function<ReadReply, R> response) {
+    if (!checkPaths(out, path)) {
+      return;
     }
+    read(request)
+        .whenComplete(
+            (reply, failure) -> {
+              if (failure != null) {
+                out.onError(errors.of(failure));
+              } else if (reply.hasError()) {
+                out.onError(RpcErrors.of(reply.getError()));
+              } else {
+                out.onNext(response.apply(reply));
+                out.onCompleted();
+              }
+            });
   }
 
   private static dev.metacluster.api.fs.v1.FileStatus status(String path, Inode inode) {
