@@ -245,17 +245,7 @@ public final class AdminCommand implements Runnable {
               .put("backupClusterId", manifest.getClusterId())
               .put("backupIndex", manifest.getIndex()));
     } else {
-      out()
-          .printf(
-              "restored %s into %s for cluster %s: %d inodes, checksum %s (backup of cluster %s"
-                  + " at index %d)%n",
-              archive,
-              metastoreDir,
-              cluster,
-              manifest.getInodeCount(),
-              manifest.getNamespaceChecksum(),
-              manifest.getClusterId(),
-              manifest.getIndex());
+      out().println(BackupArchive.restoreSummary(archive, metastoreDir, cluster, manifest));
       out().flush();
     }
     return ExitCodes.OK;

@@ -120,6 +120,21 @@ public final class BackupArchive {
     }
   }
 
+  /** One line for a person: what {@link #restoreForCluster} restored, from what, for whom. */
+  public static String restoreSummary(
+      Path archive, Path metastoreDir, String clusterName, SnapshotManifest manifest) {
+    return String.format(
+        "restored %s into %s for cluster %s: %d inodes, checksum %s (backup of cluster %s at"
+            + " index %d)",
+        archive,
+        metastoreDir,
+        clusterName,
+        manifest.getInodeCount(),
+        manifest.getNamespaceChecksum(),
+        manifest.getClusterId(),
+        manifest.getIndex());
+  }
+
   /**
    * Restores an archive into the empty metastore volume {@code metastoreRoot} of a member of the
    * new cluster {@code clusterId}: every file is checked against its SHA-256, the namespace against

@@ -53,16 +53,7 @@ final class RestoreCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    out.printf(
-        "restored %s into %s for cluster %s: %d inodes, checksum %s (backup of cluster %s at"
-            + " index %d)%n",
-        archive,
-        metastoreDir,
-        cluster,
-        manifest.getInodeCount(),
-        manifest.getNamespaceChecksum(),
-        manifest.getClusterId(),
-        manifest.getIndex());
+    out.println(BackupArchive.restoreSummary(archive, metastoreDir, cluster, manifest));
     return 0;
   }
 }
