@@ -2,11 +2,9 @@ package dev.metacluster.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.server.MasterConfig;
 import dev.metacluster.master.server.MasterServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +24,8 @@ public final class LocalMasters implements AutoCloseable {
   public LocalMasters(String name, Path root, int members) {
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < members; i++) {
-      int raft = freePort();
-      int client = freePort();
+      int raft = LoopbackPorts.free();
+      int client = LoopbackPorts.free();
       clientAddresses.add("127.0.0.1:" + client);
       peers.add("m" + i + "=127.0.0.1:" + raft + ":" + client);
     }
@@ -75,14 +73,6 @@ public final class LocalMasters implements AutoCloseable {
         .map(Map.Entry::getKey)
         .findFirst()
         .orElseThrow(() -> new AssertionError("no leader"));
-  }
-
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.metacluster.master.server.LoopbackPorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -157,7 +158,7 @@ class MetactlIT {
 
   @Test
   void unreachableOrMissingTargetIsAClearError() {
-    int port = LocalMasters.freePort();
+    int port = LoopbackPorts.free();
     Run unreachable =
         run(Map.of(), "fs", "ls", "/", "--target", "127.0.0.1:" + port, "--timeout", "2s");
     assertThat(unreachable.exit()).isEqualTo(ExitCodes.FAILED);

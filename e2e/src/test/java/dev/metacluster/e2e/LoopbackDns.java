@@ -1,12 +1,9 @@
 package dev.metacluster.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import dev.metacluster.master.server.LoopbackPorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,12 +24,12 @@ final class LoopbackDns {
   }
 
   private final Map<String, PodPorts> byPod = new ConcurrentHashMap<>();
-  private final Set<Integer> taken = ConcurrentHashMap.newKeySet();
 
   /** The ports of pod {@code name} in {@code namespace}, allocated on first use. */
   PodPorts pod(String namespace, String name) {
     return byPod.computeIfAbsent(
-        namespace + "/" + name, k -> new PodPorts(freePort(), freePort(), freePort()));
+        namespace + "/" + name,
+        k -> new PodPorts(LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free()));
   }
 
   /**
@@ -68,18 +65,5 @@ final class LoopbackDns {
       out.add(e.substring(0, eq) + "=" + HOST + ":" + ports.raft() + ":" + ports.client());
     }
     return String.join(",", out);
-  }
-
-  /** A port the kernel just handed out and released, never one this harness gave before. */
-  private int freePort() {
-    while (true) {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        if (taken.add(socket.getLocalPort())) {
-          return socket.getLocalPort();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

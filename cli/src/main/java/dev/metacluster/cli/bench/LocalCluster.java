@@ -2,10 +2,10 @@ package dev.metacluster.cli.bench;
 
 import dev.metacluster.master.journal.JournalConfig;
 import dev.metacluster.master.journal.JournalServer;
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.store.StoreConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ final class LocalCluster implements AutoCloseable {
     this.root = root;
     this.storeConfig = storeConfig;
     for (int i = 0; i < members; i++) {
-      peers.put("m" + i, new InetSocketAddress("127.0.0.1", freePort()));
+      peers.put("m" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
     }
   }
 
@@ -106,12 +106,6 @@ final class LocalCluster implements AutoCloseable {
 
   java.util.UUID groupUuid() {
     return running.values().iterator().next().config().groupUuid();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override

@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 import dev.metacluster.master.namespace.NamespaceTree;
 import dev.metacluster.master.proto.CommandResult;
 import dev.metacluster.master.proto.NamespaceCommand;
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.store.StoreConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,7 +37,7 @@ final class JournalCluster implements AutoCloseable {
     this.name = name;
     this.root = root;
     for (int i = 0; i < members; i++) {
-      peers.put("m" + i, new InetSocketAddress("127.0.0.1", freePort()));
+      peers.put("m" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
     }
   }
 
@@ -55,14 +54,6 @@ final class JournalCluster implements AutoCloseable {
     this.electionTimeoutMin = min;
     this.electionTimeoutMax = max;
     return this;
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   JournalConfig config(String member, Map<String, InetSocketAddress> group) {

@@ -8,6 +8,7 @@ import dev.metacluster.master.namespace.NamespaceTree;
 import dev.metacluster.master.proto.CommandResult;
 import dev.metacluster.master.proto.ReadReply;
 import dev.metacluster.master.proto.ReadRequest;
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.server.MasterMain;
 import dev.metacluster.master.store.RocksInodeStore;
 import dev.metacluster.master.store.StoreConfig;
@@ -138,7 +139,7 @@ class JournalCrashIT {
     try {
       for (int i = 0; i < 3; i++) {
         String id = "m" + i;
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", JournalCluster.freePort());
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", LoopbackPorts.free());
         members.put(id, new Member(id, address, dir.resolve(id)));
       }
       Map<String, InetSocketAddress> peers = new TreeMap<>();

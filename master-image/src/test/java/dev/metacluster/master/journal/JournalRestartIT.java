@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metacluster.master.namespace.Commands;
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.store.Metastore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,7 +104,7 @@ class JournalRestartIT {
         if (Files.isDirectory(m.resolve("journal"))) {
           peers.put(
               m.getFileName().toString(),
-              new java.net.InetSocketAddress("127.0.0.1", JournalCluster.freePort()));
+              new java.net.InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
         }
       }
     }

@@ -3,13 +3,12 @@ package dev.metacluster.master.rpc;
 import static org.awaitility.Awaitility.await;
 
 import dev.metacluster.master.namespace.NamespaceTree;
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.server.MasterConfig;
 import dev.metacluster.master.server.MasterServer;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +26,8 @@ final class MasterCluster implements AutoCloseable {
   MasterCluster(String name, Path root, int members) throws IOException {
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < members; i++) {
-      int raft = freePort();
-      int client = freePort();
+      int raft = LoopbackPorts.free();
+      int client = LoopbackPorts.free();
       clientPorts.put("m" + i, client);
       peers.add("m" + i + "=127.0.0.1:" + raft + ":" + client);
     }
@@ -53,14 +52,6 @@ final class MasterCluster implements AutoCloseable {
     }
     for (MasterServer server : servers.values()) {
       server.start();
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,9 +38,9 @@ public final class MasterProcesses implements AutoCloseable {
     Member(String id, Path dir) {
       this.id = id;
       this.dir = dir;
-      this.raftPort = freePort();
-      this.clientPort = freePort();
-      this.httpPort = freePort();
+      this.raftPort = LoopbackPorts.free();
+      this.clientPort = LoopbackPorts.free();
+      this.httpPort = LoopbackPorts.free();
     }
 
     public String clientAddress() {
@@ -211,14 +210,6 @@ public final class MasterProcesses implements AutoCloseable {
   public String log(String id) {
     try {
       return Files.readString(members.get(id).dir.resolve("master.log"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

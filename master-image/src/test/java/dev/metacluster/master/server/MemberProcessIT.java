@@ -7,7 +7,6 @@ import dev.metacluster.master.journal.JournalConfig;
 import dev.metacluster.master.store.StoreConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,9 +30,7 @@ class MemberProcessIT {
   private void startAll(int count) throws IOException {
     Map<String, InetSocketAddress> peers = new TreeMap<>();
     for (int i = 0; i < count; i++) {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        peers.put("m" + i, new InetSocketAddress("127.0.0.1", socket.getLocalPort()));
-      }
+      peers.put("m" + i, new InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
     }
     for (String id : peers.keySet()) {
       JournalConfig config =
