@@ -1,6 +1,7 @@
 package dev.metacluster.master.namespace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -130,11 +131,16 @@ class LockPoolTest {
       threads[t].setDaemon(true); // left behind, parked forever
       threads[t].start();
     }
-    bothHoldTheirFirst.await();
-    awaitWaiting(threads[0]);
-    awaitWaiting(threads[1]);
-    long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
-    assertThat(deadlocked).containsExactlyInAnyOrder(threads[0].getId(), threads[1].getId());
+    // WAITING alone is not enough: a thread may still be parked in the latch. Poll until the
+    // JVM sees a deadlock (each thread parked on the other's lock), then check who is in it.
+    long[][] deadlocked = new long[1][];
+    await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(
+            () ->
+                (deadlocked[0] = ManagementFactory.getThreadMXBean().findDeadlockedThreads())
+                    != null);
+    assertThat(deadlocked[0]).containsExactlyInAnyOrder(threads[0].getId(), threads[1].getId());
   }
 
   private static void awaitWaiting(Thread thread) {
