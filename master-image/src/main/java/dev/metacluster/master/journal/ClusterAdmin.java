@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -64,9 +65,13 @@ public final class ClusterAdmin {
               commits.getOrDefault(id, -1L)));
     }
     members.sort(Comparator.comparing(ClusterInfo.Member::id));
+    // A joiner runs outside every configuration until the leader adds it; Ratis calls it a
+    // follower all the same. The operator adds members only once they run as joiners, so say so.
+    String self = division.getId().toString();
+    boolean inConfiguration = members.stream().anyMatch(m -> m.id().equals(self));
     return new ClusterInfo(
-        division.getId().toString(),
-        info.getCurrentRole().name(),
+        self,
+        inConfiguration ? info.getCurrentRole().name() : RaftPeerRole.LISTENER.name(),
         leader,
         info.getCurrentTerm(),
         division.getRaftLog().getLastCommittedIndex(),

@@ -103,10 +103,17 @@ class JournalMembershipIT {
   private static void grow(JournalCluster cluster, String... members) throws Exception {
     Map<String, InetSocketAddress> added = new TreeMap<>();
     for (String m : members) {
-      cluster.startJoining(m);
+      JournalServer joiner = cluster.startJoining(m);
+      // what the operator waits for before adding it
+      assertThat(new ClusterAdmin(joiner).info().role()).as(m).isEqualTo("LISTENER");
       added.put(m, cluster.peers.get(m));
     }
     new ClusterAdmin(cluster.awaitLeader()).addMembers(added);
+    for (String m : members) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> new ClusterAdmin(cluster.running.get(m)).info().role(), "FOLLOWER"::equals);
+    }
     JournalServer leader = cluster.awaitLeader();
     await()
         .atMost(Duration.ofSeconds(60))
