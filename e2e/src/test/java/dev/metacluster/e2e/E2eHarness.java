@@ -68,12 +68,13 @@ final class E2eHarness implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killer);
     workloads.start();
 
-    // pod DNS names of the headless Service, as the operator dials them, resolved to loopback
+    // pod DNS names of the headless Service, as the operator dials them and announces new members
+    // to the group, resolved to loopback
     MemberAddressResolver resolver =
         (mdc, ordinal) -> {
           String pod = Names.podName(mdc, ordinal);
-          return new MemberEndpoint(
-              pod, LoopbackDns.HOST, dns.resolve(Names.memberHost(mdc, ordinal)).client());
+          LoopbackDns.PodPorts ports = dns.resolve(Names.memberHost(mdc, ordinal));
+          return new MemberEndpoint(pod, LoopbackDns.HOST, ports.client(), ports.raft());
         };
     operator =
         new OperatorRuntime(

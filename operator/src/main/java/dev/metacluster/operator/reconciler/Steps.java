@@ -2,7 +2,6 @@ package dev.metacluster.operator.reconciler;
 
 import dev.metacluster.api.admin.v1.MemberAddress;
 import dev.metacluster.operator.crd.MetadataCluster;
-import dev.metacluster.operator.model.MasterConfig;
 import dev.metacluster.operator.model.Names;
 import dev.metacluster.operator.observe.ClusterObservation;
 import dev.metacluster.operator.observe.MasterAdmin;
@@ -50,12 +49,12 @@ final class Steps {
       if (step instanceof Step.AddMembers add) {
         List<MemberAddress> members = new ArrayList<>();
         for (String id : add.members()) {
-          String host = Names.memberHost(mdc, Names.ordinal(mdc, id));
+          MemberEndpoint member = resolver.resolve(mdc, Names.ordinal(mdc, id));
           members.add(
               MemberAddress.newBuilder()
                   .setId(id)
-                  .setRaftAddress(host + ":" + MasterConfig.RAFT_PORT)
-                  .setClientAddress(host + ":" + MasterConfig.CLIENT_PORT)
+                  .setRaftAddress(member.raftTarget())
+                  .setClientAddress(member.target())
                   .build());
         }
         await(admin.addMembers(leader(mdc, observation), members));
