@@ -7,6 +7,8 @@ import dev.metacluster.operator.status.ClusterConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,6 +42,18 @@ final class Scenarios {
     mdc.getSpec().raft.electionTimeoutMinMillis = 1000;
     mdc.getSpec().raft.electionTimeoutMaxMillis = 2000;
     return mdc;
+  }
+
+  /**
+   * {@code kubectl patch mdc NAME --type merge -p '{"spec":SPEC}'}: a merge patch without a
+   * resourceVersion, so it does not conflict with the operator's status writes.
+   */
+  static void patchSpec(KubernetesClient client, String namespace, String name, String specJson) {
+    client
+        .resources(MetadataCluster.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":" + specJson + "}");
   }
 
   static Condition condition(MetadataClusterStatus status, String type) {
