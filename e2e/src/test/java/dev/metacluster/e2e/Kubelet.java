@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * args, its env with {@code fieldRef} and {@code $(VAR)} resolved, ConfigMaps and PVCs "mounted" as
  * directories); restarted when it dies (restartPolicy Always, no back-off); stopped when its pod is
  * deleted (SIGTERM, then SIGKILL after the pod's grace period; a pod recreated under the same name
- * waits for the old process to exit); pod status Ready follows the master's {@code /readyz}. It
- * also plays the volume provisioner: a PVC is a directory that lives until the PVC object is
- * deleted and no process uses it.
+ * waits for the old process to exit); pod status Ready follows the master's {@code /readyz}, probed
+ * with the pod's own period and failure threshold. It also plays the volume provisioner: a PVC is a
+ * directory that lives until the PVC object is deleted and no process uses it.
  *
  * <p>Pods share 127.0.0.1; each has its own ports from {@link LoopbackDns}. On a real cluster the
  * container listens on the fixed ports of the pod spec; here the kubelet rewrites the listen ports,
@@ -69,9 +69,12 @@ final class Kubelet {
     final Path log;
     final Set<Path> claims;
     final int graceSeconds;
+    final ProbeTiming readiness;
     volatile Process process;
     volatile int restarts;
     volatile boolean ready;
+    long nextProbeNanos;
+    int probeFailures;
 
     /** The status last written to the pod (ready, restarts), so unchanged status is not sent. */
     String writtenStatus;
@@ -93,11 +96,31 @@ final class Kubelet {
       this.claims = claims;
       Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
       this.graceSeconds = grace == null ? 30 : grace.intValue();
+      this.readiness = ProbeTiming.of(pod.getSpec().getContainers().get(0).getReadinessProbe());
     }
 
     boolean alive() {
       Process p = process;
       return p != null && p.isAlive();
+    }
+  }
+
+  /**
+   * When a kubelet probes readiness and how many failures in a row make a pod unready (Kubernetes'
+   * defaults where the probe leaves them out): a master that misses one probe, for instance while
+   * its group elects a leader, stays ready, as on a real node.
+   */
+  record ProbeTiming(
+      long initialDelayNanos, long periodNanos, int failureThreshold, Duration timeout) {
+    static ProbeTiming of(io.fabric8.kubernetes.api.model.Probe probe) {
+      if (probe == null) {
+        return new ProbeTiming(0, 0, 1, Duration.ofSeconds(1));
+      }
+      return new ProbeTiming(
+          TimeUnit.SECONDS.toNanos(Objects.requireNonNullElse(probe.getInitialDelaySeconds(), 0)),
+          TimeUnit.SECONDS.toNanos(Objects.requireNonNullElse(probe.getPeriodSeconds(), 10)),
+          Objects.requireNonNullElse(probe.getFailureThreshold(), 3),
+          Duration.ofSeconds(Objects.requireNonNullElse(probe.getTimeoutSeconds(), 1)));
     }
   }
 
@@ -184,8 +207,27 @@ final class Kubelet {
         log.info("kubelet: pod {} exited ({}), restart #{}", key, exitCode(r), r.restarts);
         launch(r);
       }
-      r.ready = r.alive() && probe(r.ports.http(), "/readyz") == 200;
+      updateReadiness(r);
       writePodStatus(p, r);
+    }
+  }
+
+  /** Runs the readiness probe when its period is up; unready at once when the process is gone. */
+  private void updateReadiness(RunningPod r) {
+    if (!r.alive()) {
+      r.ready = false;
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - r.nextProbeNanos < 0) {
+      return;
+    }
+    r.nextProbeNanos = now + r.readiness.periodNanos();
+    if (probe(r.ports.http(), "/readyz", r.readiness.timeout()) == 200) {
+      r.probeFailures = 0;
+      r.ready = true;
+    } else if (++r.probeFailures >= r.readiness.failureThreshold()) {
+      r.ready = false;
     }
   }
 
@@ -375,6 +417,8 @@ final class Kubelet {
       }
       r.process = p;
       r.ready = false;
+      r.probeFailures = 0;
+      r.nextProbeNanos = System.nanoTime() + r.readiness.initialDelayNanos();
       log.info(
           "kubelet: pod {}/{} runs pid {} (client 127.0.0.1:{}, http :{}), log {}",
           r.namespace,
@@ -451,11 +495,11 @@ final class Kubelet {
     }
   }
 
-  private int probe(int port, String path) {
+  private int probe(int port, String path, Duration timeout) {
     try {
       return http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(1))
+                  .timeout(timeout)
                   .build(),
               HttpResponse.BodyHandlers.discarding())
           .statusCode();
