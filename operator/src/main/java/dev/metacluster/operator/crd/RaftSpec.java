@@ -6,7 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Raft timing of the masters. */
+/** Raft timing and log retention of the masters. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "self.electionTimeoutMinMillis < self.electionTimeoutMaxMillis",
@@ -21,4 +21,17 @@ public class RaftSpec {
   @Min(100)
   @Default("600")
   public Integer electionTimeoutMaxMillis = 600;
+
+  @JsonPropertyDescription(
+      "Take a snapshot after this many applied entries (the masters' default: 100000). It also"
+          + " bounds what a restarting member replays.")
+  @Min(1)
+  public Long snapshotThreshold;
+
+  @JsonPropertyDescription(
+      "Purge the Raft log up to the latest snapshot once this many entries can go (the masters'"
+          + " default: 10000). A member further behind than the log reaches catches up by snapshot"
+          + " installation.")
+  @Min(1)
+  public Integer logPurgeGap;
 }

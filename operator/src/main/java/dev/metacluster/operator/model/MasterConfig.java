@@ -51,6 +51,9 @@ public final class MasterConfig {
   /** Milliseconds. */
   public static final String KEY_ELECTION_TIMEOUT_MAX = "raft.election.timeout.max";
 
+  public static final String KEY_SNAPSHOT_THRESHOLD = "snapshot.threshold";
+  public static final String KEY_LOG_PURGE_GAP = "log.purge.gap";
+
   public static final int RAFT_PORT = 9860;
   public static final int CLIENT_PORT = 9870;
   public static final int HTTP_PORT = 9880;
@@ -113,6 +116,13 @@ public final class MasterConfig {
     p.put(KEY_CACHE_INODES, Long.toString(SpecDefaults.cacheInodes(spec)));
     p.put(KEY_ELECTION_TIMEOUT_MIN, Integer.toString(SpecDefaults.electionTimeoutMinMillis(spec)));
     p.put(KEY_ELECTION_TIMEOUT_MAX, Integer.toString(SpecDefaults.electionTimeoutMaxMillis(spec)));
+    // unset: the masters' own defaults (docs/CONFIGURATION.md)
+    if (spec.raft != null && spec.raft.snapshotThreshold != null) {
+      p.put(KEY_SNAPSHOT_THRESHOLD, Long.toString(spec.raft.snapshotThreshold));
+    }
+    if (spec.raft != null && spec.raft.logPurgeGap != null) {
+      p.put(KEY_LOG_PURGE_GAP, Integer.toString(spec.raft.logPurgeGap));
+    }
     return p;
   }
 

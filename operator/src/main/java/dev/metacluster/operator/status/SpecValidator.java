@@ -75,6 +75,15 @@ public final class SpecValidator {
               + max
               + ")");
     }
+    if (spec.raft != null
+        && spec.raft.snapshotThreshold != null
+        && spec.raft.snapshotThreshold < 1) {
+      problems.add(
+          "spec.raft.snapshotThreshold (" + spec.raft.snapshotThreshold + ") must be at least 1");
+    }
+    if (spec.raft != null && spec.raft.logPurgeGap != null && spec.raft.logPurgeGap < 1) {
+      problems.add("spec.raft.logPurgeGap (" + spec.raft.logPurgeGap + ") must be at least 1");
+    }
     checkVolume("metastore", SpecDefaults.metastore(spec), existing, problems);
     checkVolume("journal", SpecDefaults.journal(spec), existing, problems);
     return problems;

@@ -31,7 +31,17 @@ class MasterConfigTest {
         .containsEntry("cache.inodes", "1000000")
         .containsEntry("raft.election.timeout.min", "300")
         .containsEntry("raft.election.timeout.max", "600")
-        .doesNotContainKey("member.id");
+        .doesNotContainKey("member.id")
+        .doesNotContainKeys("snapshot.threshold", "log.purge.gap");
+  }
+
+  @Test
+  void snapshotAndPurgeSettingsReachTheMastersOnlyWhenSet() {
+    minimal.getSpec().raft.snapshotThreshold = 500L;
+    minimal.getSpec().raft.logPurgeGap = 100;
+    assertThat(MasterConfig.properties(minimal))
+        .containsEntry("snapshot.threshold", "500")
+        .containsEntry("log.purge.gap", "100");
   }
 
   @Test

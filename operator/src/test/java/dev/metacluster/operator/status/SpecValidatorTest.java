@@ -47,6 +47,16 @@ class SpecValidatorTest {
   }
 
   @Test
+  void snapshotAndPurgeSettingsBelowOneAreRefused() {
+    mdc.getSpec().raft.snapshotThreshold = 0L;
+    mdc.getSpec().raft.logPurgeGap = -5;
+    assertThat(SpecValidator.validate(mdc, null))
+        .containsExactly(
+            "spec.raft.snapshotThreshold (0) must be at least 1",
+            "spec.raft.logPurgeGap (-5) must be at least 1");
+  }
+
+  @Test
   void electionTimeoutsMustBeOrdered() {
     mdc.getSpec().raft.electionTimeoutMinMillis = 900;
     mdc.getSpec().raft.electionTimeoutMaxMillis = 900;
