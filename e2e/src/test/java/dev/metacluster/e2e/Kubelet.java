@@ -130,6 +130,9 @@ final class Kubelet {
   private final Path root;
   private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
 
+  /** Pods whose next container start finds their volumes empty (see loseVolumesAtNextStart). */
+  private final Set<String> volumesLost = ConcurrentHashMap.newKeySet();
+
   /** Pods whose process is being stopped; their name is taken until it has exited. */
   private final Map<String, RunningPod> stopping = new ConcurrentHashMap<>();
 
@@ -147,6 +150,15 @@ final class Kubelet {
   /** The process running pod {@code name} now, if any. */
   RunningPod pod(String namespace, String name) {
     return running.get(namespace + "/" + name);
+  }
+
+  /**
+   * The node loses the disk under pod {@code name}'s volumes: the next time a container of that pod
+   * name starts, every claim directory it mounts is empty, while the PVC objects stay (a disk
+   * replaced under a claim that survived, or data wiped by hand).
+   */
+  void loseVolumesAtNextStart(String namespace, String name) {
+    volumesLost.add(namespace + "/" + name);
   }
 
   /** Whether the kubelet last found this pod's master ready. */
@@ -404,6 +416,17 @@ final class Kubelet {
   }
 
   private void launch(RunningPod r) {
+    if (volumesLost.remove(r.namespace + "/" + r.name)) {
+      for (Path claim : r.claims) {
+        try {
+          deleteTree(claim);
+          Files.createDirectories(claim);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot empty " + claim, e);
+        }
+      }
+      log.info("kubelet: pod {}/{} starts on emptied volumes {}", r.namespace, r.name, r.claims);
+    }
     ProcessBuilder pb =
         new ProcessBuilder(r.command)
             .redirectErrorStream(true)

@@ -75,6 +75,11 @@ final class WriteLoad implements AutoCloseable {
     await().atMost(timeout).until(() -> done.get() >= target);
   }
 
+  /** The paths whose create was acknowledged so far. */
+  Set<String> acknowledged() {
+    return Set.copyOf(acked);
+  }
+
   /** Nanos of the first acknowledgement after {@code nanos}; fails if there is none. */
   long firstAckAfter(long nanos) {
     return ackNanos.stream().filter(t -> t > nanos).min(Long::compare).orElseThrow();

@@ -1,0 +1,146 @@
+package dev.metacluster.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.metacluster.api.client.MetadataClient;
+import dev.metacluster.api.fs.v1.FileStatus;
+import dev.metacluster.operator.crd.MemberStatus;
+import dev.metacluster.operator.crd.MetadataCluster;
+import dev.metacluster.operator.crd.MetadataClusterStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario 6: one member loses its volumes (the directories are emptied) and its pod is deleted,
+ * while clients write. It comes back on empty volumes as a joiner that the group still lists as a
+ * voter; the operator replaces it (removes it from the group, deletes its pod and claims, adds it
+ * back) and it catches up through snapshot installation, since the leader's log no longer reaches
+ * back to the start (small snapshot threshold and purge gap). The cluster stays available: no
+ * client write fails, and the replaced member ends with every acknowledged file.
+ */
+class MemberReplacementIT {
+  static final String NS = "replace";
+  static final double MAX_WRITE_GAP_SECONDS = RollingUpgradeIT.MAX_WRITE_GAP_SECONDS;
+  static E2eHarness env;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = new E2eHarness("replace");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  @Test
+  void aMemberWithLostVolumesRejoinsThroughSnapshotInstallation() throws Exception {
+    KubernetesClient k8s = env.client();
+    MetadataCluster mdc = Scenarios.patient(Scenarios.minimal(NS, "meta"));
+    mdc.getSpec().raft.snapshotThreshold = 200L;
+    mdc.getSpec().raft.logPurgeGap = 50;
+    k8s.resource(mdc).create();
+    env.awaitReady(NS, "meta", Duration.ofSeconds(180));
+
+    try (MetadataClient client =
+            MetadataClient.builder()
+                .target(env.serviceAddress(NS, "meta"))
+                .callTimeout(Duration.ofSeconds(60))
+                .build();
+        WriteLoad load = new WriteLoad(client, "/load", 2)) {
+      // enough entries for snapshots and purges on every member
+      load.awaitProgress(600, Duration.ofSeconds(120));
+
+      String leader = env.status(NS, "meta").leader;
+      String victim =
+          List.of("meta-0", "meta-1", "meta-2").stream()
+              .filter(p -> !p.equals(leader))
+              .findFirst()
+              .orElseThrow();
+      String claimUid = claimUid(k8s, "metastore-" + victim);
+      Path victimLog = env.work().resolve("pods/" + NS + "/" + victim + "/master.log");
+      long logOffset = Files.size(victimLog);
+      long lost = System.nanoTime();
+      env.kubelet().loseVolumesAtNextStart(NS, victim);
+      k8s.pods().inNamespace(NS).withName(victim).delete();
+
+      // the operator notices and replaces the member
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  k8s.v1().events().inNamespace(NS).list().getItems().stream()
+                      .anyMatch(
+                          e ->
+                              "ReplacingMember".equals(e.getReason())
+                                  && e.getMessage().contains(victim)));
+      await()
+          .atMost(Duration.ofSeconds(240))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                MetadataClusterStatus s = env.status(NS, "meta");
+                return Scenarios.isReady(s)
+                    && s.members.size() == 3
+                    && s.members.stream().allMatch(m -> Boolean.TRUE.equals(m.healthy));
+              });
+      load.awaitProgress(100, Duration.ofSeconds(60));
+      double gap = load.longestGapSeconds(lost);
+      Figures.record("replacement_longest_write_gap_seconds", gap, "s");
+      load.stopAndVerify();
+      assertThat(gap).as("longest client-visible write gap, s").isLessThan(MAX_WRITE_GAP_SECONDS);
+
+      // the member's claims were deleted and made anew, and it caught up by snapshot installation
+      assertThat(claimUid(k8s, "metastore-" + victim)).isNotEqualTo(claimUid);
+      String log = Files.readString(victimLog).substring((int) logOffset);
+      assertThat(log)
+          .as("%s's log since it lost its volumes", victim)
+          .contains("installing snapshot");
+
+      // and it holds every acknowledged file (read from that member itself)
+      long commit = client.clusterInfo().getCommitIndex();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                MemberStatus m =
+                    env.status(NS, "meta").members.stream()
+                        .filter(x -> x.name.equals(victim))
+                        .findFirst()
+                        .orElseThrow();
+                return m.appliedIndex != null && m.appliedIndex >= commit;
+              });
+      try (MetadataClient member =
+          MetadataClient.builder()
+              .addresses(List.of(env.kubelet().pod(NS, victim).ports.clientAddress()))
+              .followerReads(true)
+              .callTimeout(Duration.ofSeconds(30))
+              .build()) {
+        Set<String> listed =
+            member.listStatus("/load").map(FileStatus::getPath).collect(Collectors.toSet());
+        assertThat(listed).isEqualTo(load.acknowledged());
+      }
+    }
+  }
+
+  private static String claimUid(KubernetesClient k8s, String claim) {
+    return k8s.persistentVolumeClaims()
+        .inNamespace(NS)
+        .withName(claim)
+        .get()
+        .getMetadata()
+        .getUid();
+  }
+}
