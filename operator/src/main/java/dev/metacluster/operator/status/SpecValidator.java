@@ -75,6 +75,12 @@ public final class SpecValidator {
               + max
               + ")");
     }
+    if (spec.maxReplacementsPerHourOrDefault() < 0) {
+      problems.add(
+          "spec.maxReplacementsPerHour ("
+              + spec.maxReplacementsPerHour
+              + ") must be 0 (no automatic replacement) or more");
+    }
     checkVolume("metastore", SpecDefaults.metastore(spec), existing, problems);
     checkVolume("journal", SpecDefaults.journal(spec), existing, problems);
     return problems;
