@@ -36,32 +36,6 @@ public record ClusterView(
     int replacementsLastHour,
     int maxReplacementsPerHour) {
 
-  public ClusterView(
-      String name,
-      int specReplicas,
-      Integer stsReplicas,
-      String updateRevision,
-      Map<Integer, PodView> pods,
-      Set<Integer> claimOrdinals,
-      ClusterObservation observation,
-      OperationStatus inFlight,
-      boolean groupFormed,
-      long maxLag) {
-    this(
-        name,
-        specReplicas,
-        stsReplicas,
-        updateRevision,
-        pods,
-        claimOrdinals,
-        observation,
-        inFlight,
-        groupFormed,
-        maxLag,
-        0,
-        1);
-  }
-
   public String member(int ordinal) {
     return name + "-" + ordinal;
   }

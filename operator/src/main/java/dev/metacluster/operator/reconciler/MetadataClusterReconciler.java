@@ -24,7 +24,6 @@ import dev.metacluster.operator.status.SpecValidator;
 import dev.metacluster.operator.status.StatusModel;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -188,19 +187,7 @@ public class MetadataClusterReconciler
         mdc.getSpec() != null
             && mdc.getSpec().storage != null
             && mdc.getSpec().storage.deletesVolumes();
-    List<String> claims =
-        context
-            .getClient()
-            .persistentVolumeClaims()
-            .inNamespace(ns)
-            .withLabels(Names.selector(mdc))
-            .list()
-            .getItems()
-            .stream()
-            .map(c -> c.getMetadata().getName())
-            .filter(c -> Names.claimOrdinal(mdc, c) != null)
-            .sorted()
-            .toList();
+    List<String> claims = claimNames(mdc, context).stream().sorted().toList();
     if (delete) {
       for (String claim : claims) {
         context.getClient().persistentVolumeClaims().inNamespace(ns).withName(claim).delete();
@@ -269,18 +256,8 @@ public class MetadataClusterReconciler
           pods.put(ordinal, podView(ordinal, pod));
         }
       }
-      for (PersistentVolumeClaim claim :
-          context
-              .getClient()
-              .persistentVolumeClaims()
-              .inNamespace(ns)
-              .withLabels(Names.selector(mdc))
-              .list()
-              .getItems()) {
-        Integer ordinal = Names.claimOrdinal(mdc, claim.getMetadata().getName());
-        if (ordinal != null) {
-          claims.add(ordinal);
-        }
+      for (String claim : claimNames(mdc, context)) {
+        claims.add(Names.claimOrdinal(mdc, claim));
       }
     }
     return new ClusterView(
@@ -296,6 +273,21 @@ public class MetadataClusterReconciler
         maxLag,
         StatusModel.recentReplacements(mdc.getStatus(), now()).size(),
         mdc.getSpec().maxReplacementsPerHourOrDefault());
+  }
+
+  /** The names of the cluster's volume claims (metastore and journal, any ordinal). */
+  private static List<String> claimNames(MetadataCluster mdc, Context<MetadataCluster> context) {
+    return context
+        .getClient()
+        .persistentVolumeClaims()
+        .inNamespace(mdc.getMetadata().getNamespace())
+        .withLabels(Names.selector(mdc))
+        .list()
+        .getItems()
+        .stream()
+        .map(c -> c.getMetadata().getName())
+        .filter(c -> Names.claimOrdinal(mdc, c) != null)
+        .toList();
   }
 
   private static PodView podView(int ordinal, Pod pod) {

@@ -150,7 +150,7 @@ class PlannerTest {
   @Test
   void noStatefulSetYetMeansCreateItAtTheSpecsSize() {
     ClusterView v =
-        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000);
+        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, 0, 1);
     assertThat(Planner.decide(v).stsReplicas()).isEqualTo(5);
   }
 
