@@ -64,9 +64,17 @@ public final class ClusterAdmin {
               commits.getOrDefault(id, -1L)));
     }
     members.sort(Comparator.comparing(ClusterInfo.Member::id));
+    String self = division.getId().toString();
+    // A joiner outside the configuration is a Ratis FOLLOWER "not in conf": it votes in nothing.
+    // The admin API calls that LISTENER (the operator adds it once it runs like that, and tells a
+    // voter that came back on an empty volume by it).
+    String role =
+        members.stream().anyMatch(m -> m.id().equals(self))
+            ? info.getCurrentRole().name()
+            : "LISTENER";
     return new ClusterInfo(
-        division.getId().toString(),
-        info.getCurrentRole().name(),
+        self,
+        role,
         leader,
         info.getCurrentTerm(),
         division.getRaftLog().getLastCommittedIndex(),
