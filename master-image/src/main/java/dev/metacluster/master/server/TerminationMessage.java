@@ -1,6 +1,6 @@
 package dev.metacluster.master.server;
 
-import dev.metacluster.master.store.StoreException;
+import dev.metacluster.master.store.UnusableStoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.ratis.io.CorruptedFileException;
 import org.apache.ratis.protocol.exceptions.ChecksumException;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * termination message file ({@code /dev/termination-log}), which the kubelet copies into the pod's
  * status ({@code containerStatuses[].lastState.terminated.message}). The operator reads it there: a
  * message starting with {@link #STORE_REFUSED} says the member's own volumes cannot be used
- * (corrupt or another cluster's store, corrupt Raft log), and the operator replaces such a member
- * while a quorum holds (docs/OPERATIONS.md, "Member replacement").
+ * (corrupt or another cluster's store, RocksDB or the Raft log reporting corruption), and the
+ * operator replaces such a member while a quorum holds (docs/OPERATIONS.md, "Member replacement").
+ * Anything else (configuration, ports, a full disk, a store layout this image cannot read) is
+ * {@link #STARTUP_FAILED}: new volumes would not help, so nothing is deleted for it.
  */
 public final class TerminationMessage {
   private static final Logger LOG = LoggerFactory.getLogger(TerminationMessage.class);
@@ -43,8 +46,10 @@ public final class TerminationMessage {
   static String describe(Throwable failure) {
     Throwable storeCause = null;
     for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
-      if (t instanceof StoreException
-          || t instanceof RocksDBException
+      if (t instanceof UnusableStoreException
+          || (t instanceof RocksDBException r
+              && r.getStatus() != null
+              && r.getStatus().getCode() == Status.Code.Corruption)
           || t instanceof CorruptedFileException
           || t instanceof ChecksumException) {
         storeCause = t;

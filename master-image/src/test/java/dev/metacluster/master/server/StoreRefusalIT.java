@@ -27,13 +27,41 @@ class StoreRefusalIT {
   @Test
   void aMasterOnAnotherClustersStoreWritesTheRefusalToItsTerminationMessage() throws Exception {
     Path metastore = dir.resolve("metastore");
-    try (Metastore other =
+    createStore(metastore, "another-cluster");
+    assertThat(startServer(metastore))
+        .startsWith(TerminationMessage.STORE_REFUSED)
+        .contains("belongs to cluster");
+  }
+
+  @Test
+  void aMasterOnACorruptStoreWritesTheRefusalToItsTerminationMessage() throws Exception {
+    Path metastore = dir.resolve("metastore");
+    createStore(metastore, "meta");
+    try (var files = Files.list(metastore.resolve("db"))) {
+      for (Path manifest :
+          files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).toList()) {
+        byte[] garbage = new byte[(int) Files.size(manifest)];
+        java.util.Arrays.fill(garbage, (byte) 0x5a);
+        Files.write(manifest, garbage);
+      }
+    }
+    assertThat(startServer(metastore))
+        .startsWith(TerminationMessage.STORE_REFUSED)
+        .containsIgnoringCase("corrupt");
+  }
+
+  private static void createStore(Path metastore, String cluster) {
+    try (Metastore store =
         new Metastore(
             metastore,
             StoreConfig.defaults(metastore),
-            JournalConfig.groupUuid("another-cluster").toString())) {
-      other.open();
+            JournalConfig.groupUuid(cluster).toString())) {
+      store.open();
     }
+  }
+
+  /** Runs {@code server} on {@code metastore}; it must fail; returns its termination message. */
+  private String startServer(Path metastore) throws Exception {
     Path log = dir.resolve("termination-log");
     ServerCommand server = new ServerCommand();
     server.env = Map.of(TerminationMessage.ENV_PATH, log.toString());
@@ -67,8 +95,6 @@ class StoreRefusalIT {
             "metastore.dir=" + metastore);
 
     assertThat(code).as(err.toString()).isNotZero();
-    assertThat(Files.readString(log))
-        .startsWith(TerminationMessage.STORE_REFUSED)
-        .contains("belongs to cluster");
+    return Files.readString(log);
   }
 }
