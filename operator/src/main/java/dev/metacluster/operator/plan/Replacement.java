@@ -67,7 +67,7 @@ final class Replacement {
     if (m.isPresent() && "Listener".equals(m.get().role())) {
       return Optional.of(
           "it answers as a Listener while the group lists it as a voter: it lost its Raft log"
-              + " (its volume was replaced)");
+              + " (its volume was lost or replaced)");
     }
     if (pod.storeRefusal() != null && m.map(x -> !x.healthy()).orElse(true)) {
       return Optional.of("its master refuses its volumes (" + pod.storeRefusal() + ")");
