@@ -21,18 +21,19 @@ import java.util.stream.Collectors;
  * <p>In order of precedence:
  *
  * <ol>
+ *   <li>A member replacement in flight ({@link Replacement}) continues.
  *   <li>Volumes of a member beyond the StatefulSet (it left the group) are deleted once its pod is
  *       gone, so it can never rejoin on stale data.
- *   <li>Member replacement ({@link Replacement}): one in flight continues; with nothing else in
- *       flight, a voter that lost its data (answers as a Listener, or its master refuses its
- *       volumes) is replaced, within spec.maxReplacementsPerHour (beyond it: reported, not done).
+ *   <li>Member replacement: with nothing else in flight, a voter that lost its data (answers as a
+ *       Listener, or its master refuses its volumes) is replaced, within
+ *       spec.maxReplacementsPerHour (beyond it: reported, not done).
  *   <li>A scale in flight continues towards its recorded size; a spec asking for the opposite
  *       direction meanwhile is refused (reported) and taken up as a new operation afterwards.
  *   <li>Scale up: grow the StatefulSet (new pods start as joiners), add the joiners once they run,
  *       done when every member votes and is caught up.
  *   <li>Scale down, one member at a time from the highest ordinal: leadership moves away first,
  *       then the member is removed (only if a majority of the remaining voters stays healthy), then
- *       the StatefulSet shrinks, then (rule 1) its volumes go.
+ *       the StatefulSet shrinks, then (rule 2) its volumes go.
  *   <li>Upgrade (pods on an old revision; the StatefulSet uses OnDelete): an old-revision member
  *       that is down is restarted first; a member on the new revision that is not healthy halts the
  *       rollout; followers one at a time, each only when every member is ready and caught up; then
@@ -61,6 +62,13 @@ public final class Planner {
     boolean scaleInFlight = op != null && op.isScale() && op.toReplicas != null;
     int target = scaleInFlight ? op.toReplicas : v.specReplicas();
     String refusal = scaleInFlight ? refusal(op, v.specReplicas()) : null;
+
+    ClusterObservation obs = v.observation();
+    boolean quorum = obs != null && obs.quorumUp() && obs.votersKnown();
+    // a replacement in flight finishes first (it keeps its own record; leftovers wait for it)
+    if (op != null && op.isReplacement()) {
+      return Replacement.next(v, n, op, quorum);
+    }
 
     // 1. leftover volumes of members that left
     List<Integer> leftovers =
@@ -91,11 +99,6 @@ public final class Planner {
           refusal);
     }
 
-    ClusterObservation obs = v.observation();
-    boolean quorum = obs != null && obs.quorumUp() && obs.votersKnown();
-    if (op != null && op.isReplacement()) {
-      return Replacement.next(v, n, op, quorum);
-    }
     String limit = null;
     if (op == null) {
       Optional<Replacement.Candidate> candidate = Replacement.candidate(v, n);

@@ -459,6 +459,17 @@ class PlannerTest {
   }
 
   @Test
+  void aReplacementInFlightKeepsItsRecordWhileLeftoverVolumesWait() {
+    World w = new World(3, 3, 3).replacing("meta-1", null);
+    w.voters.remove("meta-1");
+    w.claims.add(3); // a member that left earlier; its pod is still going
+    w.pods.put(3, new PodView(3, REV, true, true, "uid-3", null));
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(new Step.ReplaceVolumes(1, "meta-1"));
+    assertThat(p.operation().type).isEqualTo(OperationStatus.REPLACE_MEMBER);
+  }
+
+  @Test
   void aMemberHealthyAgainBeforeItsRemovalIsLeftAlone() {
     Plan p = new World(3, 3, 3).replacing("meta-1", null).plan();
     assertThat(p.step()).isEqualTo(Step.NONE);
