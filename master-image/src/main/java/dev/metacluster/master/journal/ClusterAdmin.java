@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -65,13 +64,17 @@ public final class ClusterAdmin {
               commits.getOrDefault(id, -1L)));
     }
     members.sort(Comparator.comparing(ClusterInfo.Member::id));
-    // A joiner runs outside every configuration until the leader adds it; Ratis calls it a
-    // follower all the same. The operator adds members only once they run as joiners, so say so.
     String self = division.getId().toString();
-    boolean inConfiguration = members.stream().anyMatch(m -> m.id().equals(self));
+    // A joiner outside the configuration is a Ratis FOLLOWER "not in conf": it votes in nothing.
+    // The admin API calls that LISTENER (the operator adds it once it runs like that, and tells a
+    // voter that came back on an empty volume by it).
+    String role =
+        members.stream().anyMatch(m -> m.id().equals(self))
+            ? info.getCurrentRole().name()
+            : "LISTENER";
     return new ClusterInfo(
         self,
-        inConfiguration ? info.getCurrentRole().name() : RaftPeerRole.LISTENER.name(),
+        role,
         leader,
         info.getCurrentTerm(),
         division.getRaftLog().getLastCommittedIndex(),

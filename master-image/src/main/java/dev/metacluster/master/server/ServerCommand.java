@@ -34,6 +34,9 @@ final class ServerCommand implements Callable<Integer> {
       description = "Overrides one key (repeatable); wins over the file and the environment.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  /** The environment: configuration overrides and the termination message path. */
+  Map<String, String> env = System.getenv();
+
   @Override
   public Integer call() throws Exception {
     if (config != null && !Files.isRegularFile(config)) {
@@ -41,11 +44,19 @@ final class ServerCommand implements Callable<Integer> {
     }
     MasterConfig loaded;
     try {
-      loaded = MasterConfig.load(config, System.getenv(), overrides);
+      loaded = MasterConfig.load(config, env, overrides);
     } catch (MasterConfig.ConfigException e) {
+      TerminationMessage.write(env, e);
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    MasterServer.run(loaded);
+    try {
+      MasterServer.run(loaded);
+    } catch (Exception e) {
+      // on Kubernetes the pod's status says why (the operator replaces a member whose store is
+      // refused); the exception still ends the process with its stack trace in the log
+      TerminationMessage.write(env, e);
+      throw e;
+    }
     return 0;
   }
 }

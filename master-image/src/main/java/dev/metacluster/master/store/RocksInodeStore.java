@@ -325,7 +325,7 @@ public final class RocksInodeStore implements InodeStore {
         throw new StoreException("cannot write cluster id", e);
       }
     } else if (!stored.equals(clusterId)) {
-      throw new StoreException(
+      throw new UnusableStoreException(
           "metastore at "
               + config.directory()
               + " belongs to cluster "
@@ -409,7 +409,7 @@ public final class RocksInodeStore implements InodeStore {
     try {
       return Inode.parseFrom(value);
     } catch (InvalidProtocolBufferException e) {
-      throw new StoreException("inode " + id + " is corrupt in " + config.directory(), e);
+      throw new UnusableStoreException("inode " + id + " is corrupt in " + config.directory(), e);
     }
   }
 

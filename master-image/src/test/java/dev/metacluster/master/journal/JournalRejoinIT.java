@@ -46,6 +46,16 @@ class JournalRejoinIT {
   }
 
   @Test
+  void aJoinerOutsideTheConfigurationReportsItselfAsAListener() throws Exception {
+    try (JournalCluster cluster = new JournalCluster("joiner-role", root, 1)) {
+      JournalServer joiner = cluster.startJoining("m0");
+      ClusterInfo info = new ClusterAdmin(joiner).info();
+      assertThat(info.role()).isEqualTo("LISTENER");
+      assertThat(info.members()).isEmpty();
+    }
+  }
+
+  @Test
   void aMemberWhoseVolumesWereLostCatchesUpAsAJoiner() throws Exception {
     try (JournalCluster cluster =
             new JournalCluster("rejoin-lost", root, 3).snapshotEvery(40, 10).startAll();

@@ -72,6 +72,14 @@ public class MetadataClusterSpec {
   public Long terminationGracePeriodSeconds = 60L;
 
   @JsonPropertyDescription(
+      "How many member replacements (a member whose volume was lost or whose store is refused is"
+          + " removed from the group, its pod and volumes deleted, and added back empty) may start"
+          + " within an hour; beyond it the cluster reports Degraded instead, so a systemic fault"
+          + " does not churn it. 0 turns automatic replacement off.")
+  @Min(0)
+  public Integer maxReplacementsPerHour = 1;
+
+  @JsonPropertyDescription(
       "When true the operator changes nothing in the cluster's objects but keeps the status fresh.")
   public Boolean paused = false;
 
@@ -84,6 +92,10 @@ public class MetadataClusterSpec {
 
   public int replicasOrDefault() {
     return replicas == null ? 3 : replicas;
+  }
+
+  public int maxReplacementsPerHourOrDefault() {
+    return maxReplacementsPerHour == null ? 1 : maxReplacementsPerHour;
   }
 
   public boolean isPaused() {

@@ -46,6 +46,11 @@ public class MetadataClusterStatus {
   @Nullable
   public OperationStatus operation;
 
+  @JsonPropertyDescription(
+      "Member replacements started within the last hour, oldest first (the bound"
+          + " spec.maxReplacementsPerHour counts them).")
+  public List<ReplacementStatus> replacements = new ArrayList<>();
+
   @JsonPropertyDescription("Every member the cluster should have, as last observed.")
   public List<MemberStatus> members = new ArrayList<>();
 

@@ -15,8 +15,9 @@ public class OperationStatus {
   public static final String SCALE_UP = "ScaleUp";
   public static final String SCALE_DOWN = "ScaleDown";
   public static final String UPGRADE = "Upgrade";
+  public static final String REPLACE_MEMBER = "ReplaceMember";
 
-  @JsonPropertyDescription("ScaleUp, ScaleDown or Upgrade.")
+  @JsonPropertyDescription("ScaleUp, ScaleDown, Upgrade or ReplaceMember.")
   public String type;
 
   @JsonPropertyDescription("Members when the operation started.")
@@ -30,6 +31,14 @@ public class OperationStatus {
 
   @JsonPropertyDescription("The member the current step acts on, if one.")
   public String member;
+
+  @JsonPropertyDescription("For a replacement: why the member is replaced.")
+  public String reason;
+
+  @JsonPropertyDescription(
+      "For a replacement: the uid of the member's pod whose volumes are being deleted; once the"
+          + " pod has another uid (or is gone), it runs on new, empty volumes.")
+  public String podUid;
 
   @JsonPropertyDescription("The step about to be taken (or just taken), in words.")
   public String step;
@@ -46,6 +55,11 @@ public class OperationStatus {
     this.type = type;
     this.fromReplicas = fromReplicas;
     this.toReplicas = toReplicas;
+  }
+
+  @JsonIgnore
+  public boolean isReplacement() {
+    return REPLACE_MEMBER.equals(type);
   }
 
   @JsonIgnore

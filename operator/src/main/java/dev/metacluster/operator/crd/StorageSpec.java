@@ -11,4 +11,19 @@ public class StorageSpec {
 
   @JsonPropertyDescription("The Raft log volume.")
   public VolumeSpec journal = new VolumeSpec("5Gi");
+
+  @JsonPropertyDescription(
+      "What happens to the masters' volume claims when the MetadataCluster is deleted: Retain"
+          + " (the default) keeps them and their data; Delete deletes them (the data is gone).")
+  public DeletionPolicy deletionPolicy = DeletionPolicy.Retain;
+
+  /** The fate of the volume claims when the cluster is deleted. */
+  public enum DeletionPolicy {
+    Retain,
+    Delete
+  }
+
+  public boolean deletesVolumes() {
+    return deletionPolicy == DeletionPolicy.Delete;
+  }
 }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param inFlight the operation recorded in status, null when none
  * @param groupFormed the Raft group has formed (new members start as joiners)
  * @param maxLag a member at most this many entries behind the leader's commit is caught up
+ * @param replacementsLastHour member replacements started within the last hour
+ * @param maxReplacementsPerHour spec.maxReplacementsPerHour (0: no automatic replacement)
  */
 public record ClusterView(
     String name,
@@ -30,7 +32,9 @@ public record ClusterView(
     ClusterObservation observation,
     OperationStatus inFlight,
     boolean groupFormed,
-    long maxLag) {
+    long maxLag,
+    int replacementsLastHour,
+    int maxReplacementsPerHour) {
 
   public String member(int ordinal) {
     return name + "-" + ordinal;

@@ -21,15 +21,19 @@ import java.util.stream.Collectors;
  * <p>In order of precedence:
  *
  * <ol>
+ *   <li>A member replacement in flight ({@link Replacement}) continues.
  *   <li>Volumes of a member beyond the StatefulSet (it left the group) are deleted once its pod is
  *       gone, so it can never rejoin on stale data.
+ *   <li>Member replacement: with nothing else in flight, a voter that lost its data (answers as a
+ *       Listener, or its master refuses its volumes) is replaced, within
+ *       spec.maxReplacementsPerHour (beyond it: reported, not done).
  *   <li>A scale in flight continues towards its recorded size; a spec asking for the opposite
  *       direction meanwhile is refused (reported) and taken up as a new operation afterwards.
  *   <li>Scale up: grow the StatefulSet (new pods start as joiners), add the joiners once they run,
  *       done when every member votes and is caught up.
  *   <li>Scale down, one member at a time from the highest ordinal: leadership moves away first,
  *       then the member is removed (only if a majority of the remaining voters stays healthy), then
- *       the StatefulSet shrinks, then (rule 1) its volumes go.
+ *       the StatefulSet shrinks, then (rule 2) its volumes go.
  *   <li>Upgrade (pods on an old revision; the StatefulSet uses OnDelete): an old-revision member
  *       that is down is restarted first; a member on the new revision that is not healthy halts the
  *       rollout; followers one at a time, each only when every member is ready and caught up; then
@@ -42,6 +46,10 @@ public final class Planner {
   public static final String SCALING_UP = "ScalingUp";
   public static final String SCALING_DOWN = "ScalingDown";
   public static final String UPGRADING = "Upgrading";
+  public static final String REPLACING_MEMBER = "ReplacingMember";
+
+  /** Degraded reason: a member needs replacing beyond spec.maxReplacementsPerHour. */
+  public static final String REPLACEMENT_LIMIT_REACHED = "ReplacementLimitReached";
 
   private Planner() {}
 
@@ -54,6 +62,13 @@ public final class Planner {
     boolean scaleInFlight = op != null && op.isScale() && op.toReplicas != null;
     int target = scaleInFlight ? op.toReplicas : v.specReplicas();
     String refusal = scaleInFlight ? refusal(op, v.specReplicas()) : null;
+
+    ClusterObservation obs = v.observation();
+    boolean quorum = obs != null && obs.quorumUp() && obs.votersKnown();
+    // a replacement in flight finishes first (it keeps its own record; leftovers wait for it)
+    if (op != null && op.isReplacement()) {
+      return Replacement.next(v, n, op, quorum);
+    }
 
     // 1. leftover volumes of members that left
     List<Integer> leftovers =
@@ -84,8 +99,16 @@ public final class Planner {
           refusal);
     }
 
-    ClusterObservation obs = v.observation();
-    boolean quorum = obs != null && obs.quorumUp() && obs.votersKnown();
+    String limit = null;
+    if (op == null) {
+      Optional<Replacement.Candidate> candidate = Replacement.candidate(v, n);
+      if (candidate.isPresent()) {
+        if (v.replacementsLastHour() < v.maxReplacementsPerHour()) {
+          return Replacement.start(v, n, candidate.get(), quorum);
+        }
+        limit = Replacement.limited(v, candidate.get());
+      }
+    }
     List<String> newcomers = new ArrayList<>();
     if (obs != null && obs.votersKnown()) {
       for (int i = 0; i < n; i++) {
@@ -102,17 +125,32 @@ public final class Planner {
           scaleInFlight && OperationStatus.SCALE_UP.equals(op.type)
               ? op
               : new OperationStatus(OperationStatus.SCALE_UP, n, Math.max(target, n));
-      return scaleUp(v, n, Math.max(target, n), up, newcomers, quorum, refusal);
+      return limited(scaleUp(v, n, Math.max(target, n), up, newcomers, quorum, refusal), limit);
     }
     if (target < n || (scaleInFlight && OperationStatus.SCALE_DOWN.equals(op.type))) {
       OperationStatus down =
           scaleInFlight ? op : new OperationStatus(OperationStatus.SCALE_DOWN, n, target);
       if (target >= n) {
-        return done(n);
+        return limited(done(n), limit);
       }
-      return scaleDown(v, n, down, quorum, refusal);
+      return limited(scaleDown(v, n, down, quorum, refusal), limit);
     }
-    return upgrade(v, n, op, quorum);
+    return limited(upgrade(v, n, op, quorum), limit);
+  }
+
+  /** The plan, reporting {@code limit} (a replacement beyond the bound) unless it refuses else. */
+  private static Plan limited(Plan plan, String limit) {
+    if (limit == null || plan.refusal() != null) {
+      return plan;
+    }
+    return new Plan(
+        plan.stsReplicas(),
+        plan.step(),
+        plan.operation(),
+        plan.reason(),
+        plan.message(),
+        limit,
+        REPLACEMENT_LIMIT_REACHED);
   }
 
   private static Plan scaleUp(
@@ -239,25 +277,9 @@ public final class Planner {
           "moving leadership from " + member + " to " + successor.get() + " before removing it",
           refusal);
     }
-    Set<String> remaining = new TreeSet<>(obs.voters());
-    remaining.remove(member);
-    long healthyRemaining =
-        obs.members().stream().filter(m -> m.healthy() && remaining.contains(m.id())).count();
-    int majority = PodDisruptionBudgetModel.quorum(remaining.size());
-    if (healthyRemaining < majority) {
-      return waiting(
-          n,
-          op,
-          SCALING_DOWN,
-          "removing "
-              + member
-              + " would leave "
-              + healthyRemaining
-              + " healthy of "
-              + remaining.size()
-              + " voters, below a majority of "
-              + majority,
-          refusal);
+    String unsafe = removalLosesQuorum(obs, member);
+    if (unsafe != null) {
+      return waiting(n, op, SCALING_DOWN, unsafe, refusal);
     }
     return act(
         n,
@@ -265,14 +287,30 @@ public final class Planner {
         op,
         member,
         SCALING_DOWN,
-        "removing "
-            + member
-            + " from the group ("
-            + healthyRemaining
-            + " of "
-            + remaining.size()
-            + " remaining voters healthy)",
+        "removing " + member + " from the group (a healthy majority of the others remains)",
         refusal);
+  }
+
+  /**
+   * Why removing {@code member} would leave less than a healthy majority, null when it would not.
+   */
+  static String removalLosesQuorum(ClusterObservation obs, String member) {
+    Set<String> remaining = new TreeSet<>(obs.voters());
+    remaining.remove(member);
+    long healthy =
+        obs.members().stream().filter(m -> m.healthy() && remaining.contains(m.id())).count();
+    int majority = PodDisruptionBudgetModel.quorum(remaining.size());
+    if (healthy >= majority) {
+      return null;
+    }
+    return "removing "
+        + member
+        + " would leave "
+        + healthy
+        + " healthy of "
+        + remaining.size()
+        + " voters, below a majority of "
+        + majority;
   }
 
   private static Plan upgrade(ClusterView v, int n, OperationStatus previous, boolean quorum) {
@@ -470,7 +508,7 @@ public final class Planner {
         .map(MemberObservation::id);
   }
 
-  private static int ordinalOf(String member) {
+  static int ordinalOf(String member) {
     return Integer.parseInt(member.substring(member.lastIndexOf('-') + 1));
   }
 
@@ -481,7 +519,7 @@ public final class Planner {
         .toList();
   }
 
-  private static String state(ClusterObservation obs, String id) {
+  static String state(ClusterObservation obs, String id) {
     if (obs == null) {
       return "not asked";
     }
@@ -490,7 +528,7 @@ public final class Planner {
         .orElse("not observed");
   }
 
-  private static String noQuorum(ClusterObservation obs, String what) {
+  static String noQuorum(ClusterObservation obs, String what) {
     return "no quorum"
         + (obs == null
             ? ""
@@ -518,7 +556,7 @@ public final class Planner {
         + " then spec.replicas is taken up as a new operation";
   }
 
-  private static Plan act(
+  static Plan act(
       int stsReplicas,
       Step step,
       OperationStatus op,
@@ -532,7 +570,7 @@ public final class Planner {
     return new Plan(stsReplicas, step, next, reason, message, refusal);
   }
 
-  private static Plan waiting(
+  static Plan waiting(
       int stsReplicas, OperationStatus op, String reason, String message, String refusal) {
     OperationStatus next = op == null ? null : copy(op);
     if (next != null) {
@@ -541,14 +579,16 @@ public final class Planner {
     return new Plan(stsReplicas, Step.NONE, next, reason, message, refusal);
   }
 
-  private static Plan done(int n) {
+  static Plan done(int n) {
     return new Plan(n, Step.NONE, null, null, null, null);
   }
 
-  private static OperationStatus copy(OperationStatus op) {
+  static OperationStatus copy(OperationStatus op) {
     OperationStatus c = new OperationStatus(op.type, op.fromReplicas, op.toReplicas);
     c.revision = op.revision;
     c.member = op.member;
+    c.podUid = op.podUid;
+    c.reason = op.reason;
     c.step = op.step;
     c.startedAt = op.startedAt;
     c.lastStepAt = op.lastStepAt;

@@ -26,6 +26,12 @@ public sealed interface Step {
   /** Delete the volumes (PVCs) of a member that left, once its pod is gone. */
   record DeleteVolumes(int ordinal, String member) implements Step {}
 
+  /**
+   * Delete the volume claims of a member that was removed from the group for replacement, then its
+   * pod: the StatefulSet recreates both, empty, and the member starts as a joiner.
+   */
+  record ReplaceVolumes(int ordinal, String member) implements Step {}
+
   /** Delete a pod so that it comes back on the StatefulSet's current revision. */
   record RestartPod(String member) implements Step {}
 

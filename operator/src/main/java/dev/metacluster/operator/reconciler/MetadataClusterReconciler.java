@@ -10,6 +10,7 @@ import dev.metacluster.operator.dependent.ServiceAccountDependent;
 import dev.metacluster.operator.dependent.StatefulSetDependent;
 import dev.metacluster.operator.dependent.Topology;
 import dev.metacluster.operator.model.Names;
+import dev.metacluster.operator.model.StatefulSetModel;
 import dev.metacluster.operator.observe.ClusterObservation;
 import dev.metacluster.operator.observe.ClusterObserver;
 import dev.metacluster.operator.observe.MasterAdmin;
@@ -21,11 +22,14 @@ import dev.metacluster.operator.plan.Planner;
 import dev.metacluster.operator.plan.PodView;
 import dev.metacluster.operator.status.SpecValidator;
 import dev.metacluster.operator.status.StatusModel;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -52,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The workflow is invoked explicitly so that an invalid or paused spec leaves every child as it
  * is while status keeps being written. Children carry an owner reference to the MetadataCluster, so
- * the API server's garbage collector deletes them with it (no finalizer yet).
+ * the API server's garbage collector deletes them with it. The volume claims the StatefulSet
+ * creates have no owner reference; a finalizer (JOSDK adds it, as this is a {@link Cleaner}) lets
+ * {@link #cleanup} honour spec.storage.deletionPolicy before the MetadataCluster goes.
  */
 @Workflow(
     explicitInvocation = true,
@@ -68,7 +74,8 @@ import org.slf4j.LoggerFactory;
           dependsOn = {"serviceaccount", "config", "peers"})
     })
 @ControllerConfiguration(name = MetadataClusterReconciler.NAME)
-public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
+public class MetadataClusterReconciler
+    implements Reconciler<MetadataCluster>, Cleaner<MetadataCluster> {
   public static final String NAME = "metadatacluster";
 
   private static final Logger log = LoggerFactory.getLogger(MetadataClusterReconciler.class);
@@ -168,6 +175,38 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
     return UpdateControl.<MetadataCluster>noUpdate().rescheduleAfter(observePeriod);
   }
 
+  /**
+   * The MetadataCluster is being deleted: with deletionPolicy Delete its volume claims are deleted
+   * (they go once the pods using them are gone); with Retain they stay. Either way the finalizer is
+   * then removed. A failure is thrown, and JOSDK retries.
+   */
+  @Override
+  public DeleteControl cleanup(MetadataCluster mdc, Context<MetadataCluster> context) {
+    String ns = mdc.getMetadata().getNamespace();
+    boolean delete =
+        mdc.getSpec() != null
+            && mdc.getSpec().storage != null
+            && mdc.getSpec().storage.deletesVolumes();
+    List<String> claims = claimNames(mdc, context).stream().sorted().toList();
+    if (delete) {
+      for (String claim : claims) {
+        context.getClient().persistentVolumeClaims().inNamespace(ns).withName(claim).delete();
+      }
+      log.info(
+          "cluster {}/{} deleted: deleted its volume claims {}",
+          ns,
+          mdc.getMetadata().getName(),
+          claims);
+    } else {
+      log.info(
+          "cluster {}/{} deleted: kept its volume claims {} (deletionPolicy Retain)",
+          ns,
+          mdc.getMetadata().getName(),
+          claims);
+    }
+    return DeleteControl.defaultDelete();
+  }
+
   private Instant now() {
     return clock.instant();
   }
@@ -217,18 +256,8 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
           pods.put(ordinal, podView(ordinal, pod));
         }
       }
-      for (PersistentVolumeClaim claim :
-          context
-              .getClient()
-              .persistentVolumeClaims()
-              .inNamespace(ns)
-              .withLabels(Names.selector(mdc))
-              .list()
-              .getItems()) {
-        Integer ordinal = Names.claimOrdinal(mdc, claim.getMetadata().getName());
-        if (ordinal != null) {
-          claims.add(ordinal);
-        }
+      for (String claim : claimNames(mdc, context)) {
+        claims.add(Names.claimOrdinal(mdc, claim));
       }
     }
     return new ClusterView(
@@ -241,7 +270,24 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
         observation,
         mdc.getStatus() == null ? null : mdc.getStatus().operation,
         groupFormed,
-        maxLag);
+        maxLag,
+        StatusModel.recentReplacements(mdc.getStatus(), now()).size(),
+        mdc.getSpec().maxReplacementsPerHourOrDefault());
+  }
+
+  /** The names of the cluster's volume claims (metastore and journal, any ordinal). */
+  private static List<String> claimNames(MetadataCluster mdc, Context<MetadataCluster> context) {
+    return context
+        .getClient()
+        .persistentVolumeClaims()
+        .inNamespace(mdc.getMetadata().getNamespace())
+        .withLabels(Names.selector(mdc))
+        .list()
+        .getItems()
+        .stream()
+        .map(c -> c.getMetadata().getName())
+        .filter(c -> Names.claimOrdinal(mdc, c) != null)
+        .toList();
   }
 
   private static PodView podView(int ordinal, Pod pod) {
@@ -255,7 +301,34 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
         ordinal,
         labels == null ? null : labels.get(Names.LABEL_REVISION),
         ready,
-        pod.getMetadata().getDeletionTimestamp() != null);
+        pod.getMetadata().getDeletionTimestamp() != null,
+        pod.getMetadata().getUid(),
+        storeRefusal(pod));
+  }
+
+  /**
+   * The master's termination message when it refused its own volumes: from the last termination (a
+   * crash-looping container waits to restart) or the current one.
+   */
+  static String storeRefusal(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return null;
+    }
+    for (ContainerStatus c : pod.getStatus().getContainerStatuses()) {
+      if (!StatefulSetModel.CONTAINER.equals(c.getName())) {
+        continue;
+      }
+      for (ContainerState state : java.util.Arrays.asList(c.getLastState(), c.getState())) {
+        String message =
+            state == null || state.getTerminated() == null
+                ? null
+                : state.getTerminated().getMessage();
+        if (message != null && message.startsWith(PodView.STORE_REFUSED)) {
+          return message.strip();
+        }
+      }
+    }
+    return null;
   }
 
   private static int replicas(MetadataCluster mdc, StatefulSet sts) {

@@ -65,13 +65,13 @@ final class Steps {
       } else if (step instanceof Step.RestartPod restart) {
         client.pods().inNamespace(ns).withName(restart.member()).delete();
       } else if (step instanceof Step.DeleteVolumes volumes) {
-        for (String volume : List.of(Names.VOLUME_METASTORE, Names.VOLUME_JOURNAL)) {
-          client
-              .persistentVolumeClaims()
-              .inNamespace(ns)
-              .withName(Names.claim(mdc, volume, volumes.ordinal()))
-              .delete();
-        }
+        deleteClaims(client, mdc, volumes.ordinal());
+      } else if (step instanceof Step.ReplaceVolumes replace) {
+        // claims first: on Kubernetes they stay (Terminating) until the pod is gone, and the
+        // StatefulSet controller does not create the pod again while its claim is being deleted,
+        // so the new pod can only get new, empty claims
+        deleteClaims(client, mdc, replace.ordinal());
+        client.pods().inNamespace(ns).withName(replace.member()).delete();
       }
       // Grow and Shrink: the workflow has applied the StatefulSet's new replicas
       return null;
@@ -91,6 +91,16 @@ final class Steps {
     } catch (RuntimeException e) {
       log.warn("step {} failed", step, e);
       return e.toString();
+    }
+  }
+
+  private static void deleteClaims(KubernetesClient client, MetadataCluster mdc, int ordinal) {
+    for (String volume : List.of(Names.VOLUME_METASTORE, Names.VOLUME_JOURNAL)) {
+      client
+          .persistentVolumeClaims()
+          .inNamespace(mdc.getMetadata().getNamespace())
+          .withName(Names.claim(mdc, volume, ordinal))
+          .delete();
     }
   }
 

@@ -84,6 +84,12 @@ public final class SpecValidator {
     if (spec.raft != null && spec.raft.logPurgeGap != null && spec.raft.logPurgeGap < 1) {
       problems.add("spec.raft.logPurgeGap (" + spec.raft.logPurgeGap + ") must be at least 1");
     }
+    if (spec.maxReplacementsPerHourOrDefault() < 0) {
+      problems.add(
+          "spec.maxReplacementsPerHour ("
+              + spec.maxReplacementsPerHour
+              + ") must be 0 (no automatic replacement) or more");
+    }
     checkVolume("metastore", SpecDefaults.metastore(spec), existing, problems);
     checkVolume("journal", SpecDefaults.journal(spec), existing, problems);
     return problems;

@@ -13,6 +13,7 @@ import dev.metacluster.operator.crd.MemberStatus;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
 import dev.metacluster.operator.crd.OperationStatus;
+import dev.metacluster.operator.crd.ReplacementStatus;
 import dev.metacluster.operator.observe.ClusterObservation;
 import dev.metacluster.operator.observe.MemberObservation;
 import dev.metacluster.operator.plan.Plan;
@@ -93,6 +94,7 @@ public final class StatusModel {
     } else if (previous != null) {
       status.operation = previous.operation; // paused or invalid: the operation waits
     }
+    status.replacements = replacements(previous, status.operation, now);
     String intent = plan == null ? null : plan.reason();
     String refusal = plan == null ? null : plan.refusal();
 
@@ -212,7 +214,9 @@ public final class StatusModel {
           condition(
               DEGRADED,
               TRUE,
-              ClusterConditions.REASON_SCALE_REFUSED,
+              plan.refusalReason() == null
+                  ? ClusterConditions.REASON_SCALE_REFUSED
+                  : plan.refusalReason(),
               refusal,
               generation,
               before,
@@ -387,10 +391,42 @@ public final class StatusModel {
         was != null
             && java.util.Objects.equals(was.type, op.type)
             && java.util.Objects.equals(was.toReplicas, op.toReplicas)
-            && java.util.Objects.equals(was.revision, op.revision);
+            && java.util.Objects.equals(was.revision, op.revision)
+            && (!op.isReplacement() || java.util.Objects.equals(was.member, op.member));
     op.startedAt = same && was.startedAt != null ? was.startedAt : stamp;
     op.lastStepAt = plan.acts() ? stamp : same ? was.lastStepAt : null;
     return op;
+  }
+
+  /**
+   * The replacements started within the hour before {@code now}, plus the one {@code operation}
+   * starts now (a replacement whose start time is this reconcile's).
+   */
+  static List<ReplacementStatus> replacements(
+      MetadataClusterStatus previous, OperationStatus operation, Instant now) {
+    List<ReplacementStatus> recent = new ArrayList<>(recentReplacements(previous, now));
+    if (operation != null
+        && operation.isReplacement()
+        && recent.stream()
+            .noneMatch(
+                r ->
+                    java.util.Objects.equals(r.member, operation.member)
+                        && java.util.Objects.equals(r.startedAt, operation.startedAt))) {
+      recent.add(new ReplacementStatus(operation.member, operation.reason, operation.startedAt));
+    }
+    return recent;
+  }
+
+  /** The replacements recorded in {@code previous} that started within the hour before now. */
+  public static List<ReplacementStatus> recentReplacements(
+      MetadataClusterStatus previous, Instant now) {
+    if (previous == null || previous.replacements == null) {
+      return List.of();
+    }
+    Instant hourAgo = now.minus(java.time.Duration.ofHours(1));
+    return previous.replacements.stream()
+        .filter(r -> r.startedAt != null && Instant.parse(r.startedAt).isAfter(hourAgo))
+        .toList();
   }
 
   private static String blankToNull(String s) {

@@ -26,6 +26,9 @@ class PlannerTest {
     Set<String> voters = new HashSet<>();
     Set<String> down = new HashSet<>();
     Set<String> joiners = new HashSet<>();
+    Set<String> listeners = new HashSet<>(); // voters that answer as a Listener (lost their log)
+    int replacementsLastHour;
+    int maxReplacementsPerHour = 1;
     Map<String, Long> lag = new HashMap<>();
     Map<Integer, PodView> pods = new HashMap<>();
     Set<Integer> claims = new HashSet<>();
@@ -35,7 +38,7 @@ class PlannerTest {
       this.spec = spec;
       this.replicas = replicas;
       for (int i = 0; i < replicas; i++) {
-        pods.put(i, new PodView(i, REV, true, false));
+        pods.put(i, new PodView(i, REV, true, false, "uid-" + i, null));
         claims.add(i);
       }
       for (int i = 0; i < voterCount; i++) {
@@ -50,14 +53,41 @@ class PlannerTest {
 
     World outdated(int... ordinals) {
       for (int o : ordinals) {
-        pods.put(o, new PodView(o, "meta-old", pods.get(o).ready(), false));
+        PodView p = pods.get(o);
+        pods.put(o, new PodView(o, "meta-old", p.ready(), false, p.uid(), p.storeRefusal()));
       }
       return this;
     }
 
     World notReady(int ordinal) {
       PodView p = pods.get(ordinal);
-      pods.put(ordinal, new PodView(ordinal, p.revision(), false, false));
+      pods.put(ordinal, new PodView(ordinal, p.revision(), false, false, p.uid(), null));
+      return this;
+    }
+
+    /** The master of {@code ordinal} crash-loops refusing its store. */
+    World refusing(int ordinal) {
+      PodView p = pods.get(ordinal);
+      down.add("meta-" + ordinal);
+      pods.put(
+          ordinal,
+          new PodView(
+              ordinal, p.revision(), false, false, p.uid(), "store refused: corrupt block"));
+      return this;
+    }
+
+    /** The pod of {@code ordinal} was created again (another uid). */
+    World recreated(int ordinal) {
+      PodView p = pods.get(ordinal);
+      pods.put(ordinal, new PodView(ordinal, p.revision(), true, false, p.uid() + "b", null));
+      return this;
+    }
+
+    World replacing(String member, String podUid) {
+      op = new OperationStatus(OperationStatus.REPLACE_MEMBER, replicas, replicas);
+      op.member = member;
+      op.reason = "it lost its log";
+      op.podUid = podUid;
       return this;
     }
 
@@ -67,6 +97,8 @@ class PlannerTest {
         String id = "meta-" + i;
         if (down.contains(id) || !pods.containsKey(i)) {
           members.add(new MemberObservation(id, "Unknown", -1, -1, -1, false, "not answering"));
+        } else if (listeners.contains(id)) {
+          members.add(new MemberObservation(id, "Listener", 1, 0, 100, false, "role is Listener"));
         } else if (!voters.contains(id)) {
           members.add(
               new MemberObservation(
@@ -86,7 +118,19 @@ class PlannerTest {
               members,
               PodDisruptionBudgetModel.quorum(voters.size()),
               leaderUp ? Set.copyOf(voters) : Set.of());
-      return new ClusterView("meta", spec, replicas, REV, pods, claims, obs, op, true, 1000);
+      return new ClusterView(
+          "meta",
+          spec,
+          replicas,
+          REV,
+          pods,
+          claims,
+          obs,
+          op,
+          true,
+          1000,
+          replacementsLastHour,
+          maxReplacementsPerHour);
     }
 
     Plan plan() {
@@ -106,7 +150,7 @@ class PlannerTest {
   @Test
   void noStatefulSetYetMeansCreateItAtTheSpecsSize() {
     ClusterView v =
-        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000);
+        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, 0, 1);
     assertThat(Planner.decide(v).stsReplicas()).isEqualTo(5);
   }
 
@@ -306,5 +350,156 @@ class PlannerTest {
     assertThat(p.message())
         .contains("waiting for meta-2 (revision " + REV + ") to be healthy")
         .contains("fix the spec or the member");
+  }
+
+  // ---- member replacement ----------------------------------------------------------------------
+
+  @Test
+  void aVoterAnsweringAsAListenerIsRemovedFirstWithIntent() {
+    World w = new World(3, 3, 3);
+    w.listeners.add("meta-1");
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(new Step.RemoveMember("meta-1"));
+    assertThat(p.reason()).isEqualTo(Planner.REPLACING_MEMBER);
+    assertThat(p.operation().type).isEqualTo(OperationStatus.REPLACE_MEMBER);
+    assertThat(p.operation().member).isEqualTo("meta-1");
+    assertThat(p.operation().podUid).isNull();
+    assertThat(p.operation().reason).contains("answers as a Listener");
+    assertThat(p.stsReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void aMasterRefusingItsStoreIsReplacedButAMemberMerelyDownIsNot() {
+    World refusing = new World(3, 3, 3).refusing(2);
+    Plan p = refusing.plan();
+    assertThat(p.step()).isEqualTo(new Step.RemoveMember("meta-2"));
+    assertThat(p.operation().reason).contains("store refused: corrupt block");
+
+    World down = new World(3, 3, 3);
+    down.down.add("meta-2");
+    Plan none = down.plan();
+    assertThat(none.step()).isEqualTo(Step.NONE);
+    assertThat(none.operation()).isNull();
+  }
+
+  @Test
+  void onceRemovedItsClaimsAndPodAreDeletedWithTheOldPodsUidRecorded() {
+    World w = new World(3, 3, 3).replacing("meta-1", null);
+    w.voters.remove("meta-1");
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(new Step.ReplaceVolumes(1, "meta-1"));
+    assertThat(p.operation().podUid).isEqualTo("uid-1");
+    assertThat(p.message()).contains("deleting its volume claims and its pod");
+
+    // an operator restarted between the intent and the deletion: the same pod is still there,
+    // so the deletion is taken again (it is idempotent); nothing else is
+    w.op.podUid = "uid-1";
+    assertThat(w.plan().step()).isEqualTo(new Step.ReplaceVolumes(1, "meta-1"));
+  }
+
+  @Test
+  void theRecreatedMemberIsAddedOnceItRunsAsAJoinerThenDoneWhenCaughtUp() {
+    World w = new World(3, 3, 3).replacing("meta-1", "uid-1").recreated(1);
+    w.voters.remove("meta-1");
+    Plan waiting = w.plan();
+    assertThat(waiting.step()).isEqualTo(Step.NONE);
+    assertThat(waiting.message()).contains("waiting for meta-1 to run as a joiner");
+    assertThat(waiting.operation().type).isEqualTo(OperationStatus.REPLACE_MEMBER);
+
+    w.joiners.add("meta-1");
+    assertThat(w.plan().step()).isEqualTo(new Step.AddMembers(List.of("meta-1")));
+
+    w.joiners.remove("meta-1");
+    w.voters.add("meta-1");
+    w.lag.put("meta-1", 50_000L);
+    Plan catchingUp = w.plan();
+    assertThat(catchingUp.step()).isEqualTo(Step.NONE);
+    assertThat(catchingUp.message()).contains("meta-1 to catch up (50000 entries behind)");
+
+    w.lag.put("meta-1", 0L);
+    Plan done = w.plan();
+    assertThat(done.operation()).isNull();
+    assertThat(done.reason()).isNull();
+  }
+
+  @Test
+  void withoutQuorumNoReplacementStartsOrContinues() {
+    World w = new World(3, 3, 3);
+    w.listeners.add("meta-1");
+    w.down.add("meta-2");
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(Step.NONE);
+    assertThat(p.operation()).isNull();
+    assertThat(p.message()).contains("meta-1 needs replacing").contains("no quorum");
+
+    // in flight, removed already, and now another member is down: no volumes are deleted
+    World inFlight = new World(3, 3, 3).replacing("meta-1", null);
+    inFlight.voters.remove("meta-1");
+    inFlight.down.add("meta-2");
+    Plan paused = inFlight.plan();
+    assertThat(paused.step()).isEqualTo(Step.NONE);
+    assertThat(paused.operation().member).isEqualTo("meta-1");
+    assertThat(paused.message()).startsWith("no quorum");
+  }
+
+  @Test
+  void aMemberStillNamedLeaderIsNotRemovedUntilAnotherLeads() {
+    World w = new World(3, 3, 3).replacing("meta-0", null).refusing(0);
+    ClusterView v = w.view();
+    // the followers still name the crashed meta-0 until they elect (a reported leader)
+    ClusterObservation named =
+        new ClusterObservation(
+            "meta-0", 1, v.observation().members(), 2, Set.of("meta-0", "meta-1", "meta-2"));
+    Plan p =
+        Planner.decide(
+            new ClusterView(
+                "meta", 3, 3, REV, v.pods(), v.claimOrdinals(), named, w.op, true, 1000, 0, 1));
+    assertThat(p.step()).isEqualTo(Step.NONE);
+    assertThat(p.message()).contains("elect a leader other than meta-0");
+  }
+
+  @Test
+  void aReplacementInFlightKeepsItsRecordWhileLeftoverVolumesWait() {
+    World w = new World(3, 3, 3).replacing("meta-1", null);
+    w.voters.remove("meta-1");
+    w.claims.add(3); // a member that left earlier; its pod is still going
+    w.pods.put(3, new PodView(3, REV, true, true, "uid-3", null));
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(new Step.ReplaceVolumes(1, "meta-1"));
+    assertThat(p.operation().type).isEqualTo(OperationStatus.REPLACE_MEMBER);
+  }
+
+  @Test
+  void aMemberHealthyAgainBeforeItsRemovalIsLeftAlone() {
+    Plan p = new World(3, 3, 3).replacing("meta-1", null).plan();
+    assertThat(p.step()).isEqualTo(Step.NONE);
+    assertThat(p.operation()).isNull();
+  }
+
+  @Test
+  void noReplacementWhileAnotherOperationIsInFlight() {
+    World w = new World(5, 5, 3).op(OperationStatus.SCALE_UP, 3, 5);
+    w.listeners.add("meta-1");
+    Plan p = w.plan();
+    assertThat(p.operation().type).isEqualTo(OperationStatus.SCALE_UP);
+    assertThat(p.step()).isNotEqualTo(new Step.RemoveMember("meta-1"));
+  }
+
+  @Test
+  void beyondTheBoundAReplacementIsReportedNotDone() {
+    World w = new World(3, 3, 3);
+    w.listeners.add("meta-1");
+    w.replacementsLastHour = 1;
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(Step.NONE);
+    assertThat(p.operation()).isNull();
+    assertThat(p.refusalReason()).isEqualTo(Planner.REPLACEMENT_LIMIT_REACHED);
+    assertThat(p.refusal())
+        .contains("meta-1 needs replacing")
+        .contains("1 replacement(s) started within the last hour");
+
+    w.replacementsLastHour = 0;
+    w.maxReplacementsPerHour = 0;
+    assertThat(w.plan().refusal()).contains("automatic replacement is off");
   }
 }

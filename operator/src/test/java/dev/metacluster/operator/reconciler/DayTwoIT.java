@@ -3,31 +3,23 @@ package dev.metacluster.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.metacluster.operator.OperatorRuntime;
-import dev.metacluster.operator.OperatorSettings;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
 import dev.metacluster.operator.model.Names;
-import dev.metacluster.operator.observe.MemberAddressResolver;
 import dev.metacluster.operator.plan.Planner;
 import dev.metacluster.operator.status.ClusterConditions;
-import dev.metacluster.operator.testing.Examples;
+import dev.metacluster.operator.testing.DayTwoHarness;
 import dev.metacluster.operator.testing.FakeMasterAdmin;
 import dev.metacluster.operator.testing.KubeletStandIn;
-import dev.metacluster.operator.testing.MockKubernetes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,124 +30,68 @@ import org.junit.jupiter.api.Test;
  * one timeline per test, on which the order of steps is asserted.
  */
 class DayTwoIT {
-  static final Duration WAIT = Duration.ofSeconds(60); // generous: CI machines are shared
-  static MockKubernetes k8s;
+  static final Duration WAIT = DayTwoHarness.WAIT;
+  static DayTwoHarness h;
   static KubernetesClient client;
   static FakeMasterAdmin masters;
-  static OperatorRuntime operator;
-
-  final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
-  KubeletStandIn kubelet;
+  final List<String> timeline = h.timeline;
 
   @BeforeAll
   static void start() {
-    k8s = new MockKubernetes();
-    client = k8s.client();
-    masters = new FakeMasterAdmin();
-    operator =
-        new OperatorRuntime(
-                k8s.newClient(),
-                OperatorSettings.defaults()
-                    .withObservePeriod(Duration.ofMillis(200))
-                    .withHttpPort(-1),
-                masters,
-                MemberAddressResolver.CLUSTER_DNS)
-            .start();
+    h = new DayTwoHarness().startOperator();
+    client = h.client;
+    masters = h.masters;
   }
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (k8s != null) {
-      k8s.close();
-    }
-  }
-
-  @AfterEach
-  void stopKubelet() {
-    if (kubelet != null) {
-      kubelet.close();
+    if (h != null) {
+      h.close();
     }
   }
 
   /** A 3-member cluster, Running, meta-0 leading; pods of ordinals >= 3 start as joiners. */
   private void runningCluster(String ns, boolean newPodsJoin) {
-    masters
-        .group(ns, List.of("meta-0", "meta-1", "meta-2"), "meta-0", 1, 100)
-        .timeline(ns, timeline::add);
-    client.resource(Examples.example("minimal", ns)).create();
-    kubelet =
-        KubeletStandIn.start(
-            client,
-            ns,
-            "meta",
-            timeline::add,
-            pod -> {
-              if (newPodsJoin && Names.ordinal(get(ns), pod) >= 3) {
-                masters.joiners(ns, pod);
-              }
-            });
-    await().atMost(WAIT).untilAsserted(() -> assertThat(status(ns).phase).isEqualTo("Running"));
-    timeline.clear();
-  }
-
-  private static MetadataCluster get(String ns) {
-    return client.resources(MetadataCluster.class).inNamespace(ns).withName("meta").get();
+    h.runningCluster(
+        ns,
+        m -> {},
+        pod -> {
+          if (newPodsJoin && Names.ordinal(h.get(ns), pod) >= 3) {
+            masters.joiners(ns, pod);
+          }
+        });
   }
 
   private static MetadataClusterStatus status(String ns) {
-    MetadataCluster mdc = get(ns);
-    return mdc == null || mdc.getStatus() == null ? new MetadataClusterStatus() : mdc.getStatus();
+    return h.status(ns);
   }
 
   private static Condition condition(String ns, String type) {
-    return ClusterConditions.find(status(ns).conditions, type).orElse(new Condition());
+    return h.condition(ns, type);
   }
 
   private static void edit(String ns, Consumer<MetadataCluster> change) {
-    client
-        .resources(MetadataCluster.class)
-        .inNamespace(ns)
-        .withName("meta")
-        .edit(
-            m -> {
-              change.accept(m);
-              return m;
-            });
+    h.edit(ns, change);
   }
 
   private static StatefulSet sts(String ns) {
-    return client.apps().statefulSets().inNamespace(ns).withName("meta").get();
+    return h.sts(ns);
   }
 
   private static Set<String> claims(String ns) {
-    return client.persistentVolumeClaims().inNamespace(ns).list().getItems().stream()
-        .map(c -> c.getMetadata().getName())
-        .collect(Collectors.toSet());
+    return h.claims(ns).keySet();
   }
 
   private static boolean settled(String ns) {
-    MetadataClusterStatus s = status(ns);
-    return "Running".equals(s.phase) && s.operation == null;
+    return h.settled(ns);
   }
 
   private int at(String line) {
-    int i = timeline.indexOf(line);
-    assertThat(i).as("%s in %s", line, timeline).isGreaterThanOrEqualTo(0);
-    return i;
+    return h.at(line);
   }
 
   private int firstStartingWith(String prefix) {
-    synchronized (timeline) {
-      for (int i = 0; i < timeline.size(); i++) {
-        if (timeline.get(i).startsWith(prefix)) {
-          return i;
-        }
-      }
-    }
-    throw new AssertionError(prefix + "... not in " + timeline);
+    return h.firstStartingWith(prefix);
   }
 
   @Test

@@ -57,6 +57,14 @@ class SpecValidatorTest {
   }
 
   @Test
+  void aNegativeReplacementBoundIsRefused() {
+    mdc.getSpec().maxReplacementsPerHour = -1;
+    assertThat(SpecValidator.validate(mdc, null))
+        .containsExactly(
+            "spec.maxReplacementsPerHour (-1) must be 0 (no automatic replacement) or more");
+  }
+
+  @Test
   void electionTimeoutsMustBeOrdered() {
     mdc.getSpec().raft.electionTimeoutMinMillis = 900;
     mdc.getSpec().raft.electionTimeoutMaxMillis = 900;

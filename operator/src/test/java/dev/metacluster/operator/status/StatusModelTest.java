@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
+import dev.metacluster.operator.crd.OperationStatus;
+import dev.metacluster.operator.crd.ReplacementStatus;
 import dev.metacluster.operator.model.StatefulSetModel;
 import dev.metacluster.operator.observe.ClusterObservation;
 import dev.metacluster.operator.observe.MemberObservation;
+import dev.metacluster.operator.plan.Plan;
+import dev.metacluster.operator.plan.Planner;
+import dev.metacluster.operator.plan.Step;
 import dev.metacluster.operator.testing.Examples;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -119,5 +124,62 @@ class StatusModelTest {
     assertThat(cond(s, "Progressing").getMessage())
         .isEqualTo("1 of 3 masters run the new template");
     assertThat(cond(s, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void replacementsOlderThanAnHourAreForgottenAndANewOneIsRecordedOnce() {
+    MetadataClusterStatus previous = new MetadataClusterStatus();
+    previous.replacements =
+        new java.util.ArrayList<>(
+            List.of(
+                new ReplacementStatus("meta-2", "old", T1.minusSeconds(7200).toString()),
+                new ReplacementStatus("meta-0", "recent", T1.minusSeconds(600).toString())));
+    mdc.setStatus(previous);
+    assertThat(StatusModel.recentReplacements(previous, T1))
+        .extracting(r -> r.member)
+        .containsExactly("meta-0");
+
+    OperationStatus op = new OperationStatus(OperationStatus.REPLACE_MEMBER, 3, 3);
+    op.member = "meta-1";
+    op.reason = "it lost its log";
+    Plan starting =
+        new Plan(3, new Step.RemoveMember("meta-1"), op, "ReplacingMember", "removing", null);
+    MetadataClusterStatus started =
+        StatusModel.compute(mdc, List.of(), readySts(), healthyGroup(), starting, true, T1);
+    assertThat(started.replacements)
+        .extracting(r -> r.member + "@" + r.startedAt)
+        .containsExactly("meta-0@" + T1.minusSeconds(600), "meta-1@" + T1);
+
+    // the next reconcile of the same replacement records nothing new
+    mdc.setStatus(started);
+    OperationStatus same = new OperationStatus(OperationStatus.REPLACE_MEMBER, 3, 3);
+    same.member = "meta-1";
+    same.reason = "it lost its log";
+    Plan next =
+        new Plan(
+            3, new Step.ReplaceVolumes(1, "meta-1"), same, "ReplacingMember", "deleting", null);
+    MetadataClusterStatus later =
+        StatusModel.compute(
+            mdc, List.of(), readySts(), healthyGroup(), next, true, T1.plusSeconds(30));
+    assertThat(later.replacements).hasSize(2);
+    assertThat(later.operation.startedAt).isEqualTo(T1.toString());
+  }
+
+  @Test
+  void aReplacementBeyondTheBoundIsDegradedWithItsOwnReason() {
+    Plan limited =
+        new Plan(
+            3,
+            Step.NONE,
+            null,
+            null,
+            null,
+            "meta-1 needs replacing (x) but 1 replacement(s) started within the last hour",
+            Planner.REPLACEMENT_LIMIT_REACHED);
+    MetadataClusterStatus s =
+        StatusModel.compute(mdc, List.of(), readySts(), healthyGroup(), limited, true, T0);
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("ReplacementLimitReached");
+    assertThat(cond(s, "Degraded").getMessage()).startsWith("meta-1 needs replacing");
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("False");
   }
 }

@@ -19,10 +19,12 @@ import java.util.function.Consumer;
 /**
  * Masters as the tests want them: per namespace one Raft group (voters, a leader, a term, a commit
  * index), members that do not answer, joiners that run but are not in the group yet, members that
- * lag. The membership calls change the group as a master would (AddMembers only takes running
- * joiners, a transfer needs a live voter, RemoveMembers of the leader moves leadership first) and
- * are recorded in order, per namespace, for the tests to assert on. Keyed by namespace and member
- * id (taken from the cluster-DNS host name the operator dials).
+ * lag, voters that lost their volume (they answer as a Listener), and a freeze after a given call
+ * (nobody answers) so that a test can stop the operator between two steps. The membership calls
+ * change the group as a master would (AddMembers only takes running joiners, a transfer needs a
+ * live voter, RemoveMembers of the leader moves leadership first) and are recorded in order, per
+ * namespace, for the tests to assert on. Keyed by namespace and member id (taken from the
+ * cluster-DNS host name the operator dials).
  */
 public final class FakeMasterAdmin implements MasterAdmin {
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -31,9 +33,12 @@ public final class FakeMasterAdmin implements MasterAdmin {
     final Set<String> voters = new LinkedHashSet<>();
     final Set<String> down = new LinkedHashSet<>();
     final Set<String> joiners = new LinkedHashSet<>();
+    final Set<String> listeners = new LinkedHashSet<>();
     final Map<String, Long> lag = new ConcurrentHashMap<>();
     final List<String> calls = new ArrayList<>();
     Consumer<String> timeline = s -> {};
+    String freezeAfter;
+    boolean frozen;
     String leader;
     long term;
     long commit;
@@ -99,6 +104,70 @@ public final class FakeMasterAdmin implements MasterAdmin {
     return this;
   }
 
+  /**
+   * {@code id} lost its volume and came back on an empty one: it started as a joiner (join=true)
+   * and answers as a Listener at applied index 0, though the group still lists it as a voter.
+   */
+  public FakeMasterAdmin lostVolume(String namespace, String id) {
+    Group g = group(namespace);
+    synchronized (g) {
+      g.listeners.add(id);
+    }
+    return this;
+  }
+
+  /**
+   * {@code id} runs again on new, empty volumes: a joiner, down or listening no more, a whole log
+   * behind until it is added and has caught up (see {@link #lag}).
+   */
+  public FakeMasterAdmin freshVolume(String namespace, String id) {
+    Group g = group(namespace);
+    synchronized (g) {
+      g.listeners.remove(id);
+      g.down.remove(id);
+      g.joiners.add(id);
+      g.lag.put(id, g.commit);
+    }
+    return this;
+  }
+
+  /**
+   * Once a membership call starting with {@code prefix} is made, every member stops answering until
+   * {@link #thaw}: a test stops the operator there, between two steps.
+   */
+  public FakeMasterAdmin freezeAfter(String namespace, String prefix) {
+    Group g = group(namespace);
+    synchronized (g) {
+      g.freezeAfter = prefix;
+    }
+    return this;
+  }
+
+  /** Every member stops answering now, until {@link #thaw}. */
+  public FakeMasterAdmin freeze(String namespace) {
+    Group g = group(namespace);
+    synchronized (g) {
+      g.frozen = true;
+    }
+    return this;
+  }
+
+  public boolean frozen(String namespace) {
+    Group g = group(namespace);
+    synchronized (g) {
+      return g.frozen;
+    }
+  }
+
+  public FakeMasterAdmin thaw(String namespace) {
+    Group g = group(namespace);
+    synchronized (g) {
+      g.frozen = false;
+      g.freezeAfter = null;
+    }
+    return this;
+  }
+
   /** {@code id} is {@code entries} behind the leader's commit index. */
   public FakeMasterAdmin lag(String namespace, String id, long entries) {
     group(namespace).lag.put(id, entries);
@@ -143,7 +212,9 @@ public final class FakeMasterAdmin implements MasterAdmin {
     String id = member.id();
     synchronized (g) {
       boolean voter = g.voters.contains(id);
-      if (g.down.contains(id) || (!voter && !g.joiners.contains(id))) {
+      if (g.frozen
+          || g.down.contains(id)
+          || (!voter && !g.joiners.contains(id) && !g.listeners.contains(id))) {
         return unavailable();
       }
       long applied = g.commit - g.lag.getOrDefault(id, 0L);
@@ -155,8 +226,12 @@ public final class FakeMasterAdmin implements MasterAdmin {
               .setCommitIndex(g.commit)
               .setAppliedIndex(applied)
               .setSnapshotIndex(-1);
-      if (!voter) {
-        return CompletableFuture.completedFuture(answer.setRole(Role.LISTENER).build());
+      if (!voter || g.listeners.contains(id)) {
+        return CompletableFuture.completedFuture(
+            answer
+                .setRole(Role.LISTENER)
+                .setAppliedIndex(g.listeners.contains(id) ? 0 : applied)
+                .build());
       }
       answer
           .setRole(
@@ -180,7 +255,7 @@ public final class FakeMasterAdmin implements MasterAdmin {
   public CompletableFuture<Void> addMembers(MemberEndpoint via, List<MemberAddress> members) {
     Group g = group(namespace(via));
     synchronized (g) {
-      if (!via.id().equals(g.leader) || g.down.contains(via.id())) {
+      if (g.frozen || !via.id().equals(g.leader) || g.down.contains(via.id())) {
         return notLeader(via);
       }
       List<String> ids = members.stream().map(MemberAddress::getId).toList();
@@ -205,7 +280,7 @@ public final class FakeMasterAdmin implements MasterAdmin {
   public CompletableFuture<Void> removeMembers(MemberEndpoint via, List<String> memberIds) {
     Group g = group(namespace(via));
     synchronized (g) {
-      if (!via.id().equals(g.leader) || g.down.contains(via.id())) {
+      if (g.frozen || !via.id().equals(g.leader) || g.down.contains(via.id())) {
         return notLeader(via);
       }
       record(g, "remove " + String.join(",", memberIds));
@@ -222,7 +297,7 @@ public final class FakeMasterAdmin implements MasterAdmin {
   public CompletableFuture<Void> transferLeadership(MemberEndpoint via, String targetId) {
     Group g = group(namespace(via));
     synchronized (g) {
-      if (!via.id().equals(g.leader) || g.down.contains(via.id())) {
+      if (g.frozen || !via.id().equals(g.leader) || g.down.contains(via.id())) {
         return notLeader(via);
       }
       if (!g.voters.contains(targetId) || g.down.contains(targetId)) {
@@ -241,6 +316,9 @@ public final class FakeMasterAdmin implements MasterAdmin {
   private void record(Group g, String call) {
     g.calls.add(call);
     g.timeline.accept(call);
+    if (g.freezeAfter != null && call.startsWith(g.freezeAfter)) {
+      g.frozen = true;
+    }
   }
 
   private static <T> CompletableFuture<T> notLeader(MemberEndpoint via) {

@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
  * application/apply-patch+yaml}) that JOSDK 5 uses for dependents and for the primary's status. Out
  * of the box the mock answers such a PATCH with 404 (object missing) or 415 (object present).
  *
+ * <p>It also removes an object marked for deletion once a PATCH or PUT takes its last finalizer
+ * away, as a real API server does (the mock alone keeps it, with its deletionTimestamp, forever).
+ *
  * <p>What it does: an apply to a missing object creates it (as a POST to its collection would); an
  * apply to an existing object merges the applied object into the stored one (RFC 7386 JSON merge
  * patch: objects key by key, lists replaced), for the object itself and for its {@code /status}
@@ -51,7 +54,7 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
   public MockResponse handlePatch(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
     if (contentType == null || !contentType.startsWith(APPLY_PATCH)) {
-      return super.handlePatch(request);
+      return finishDeletion(request.getPath(), super.handlePatch(request));
     }
     String body = request.getBody().readUtf8();
     synchronized (applyLock) {
@@ -102,6 +105,40 @@ public class ServerSideApplyDispatcher extends KubernetesCrudDispatcher {
           .setBody(current.toString());
     }
     return super.handlePatch(request("PATCH", path, JSON_PATCH, diff.toString()));
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    return finishDeletion(request.getPath(), super.handleUpdate(request));
+  }
+
+  /**
+   * An object marked for deletion goes once its last finalizer is removed, as on a real server (the
+   * mock only checks finalizers on DELETE).
+   */
+  private MockResponse finishDeletion(String path, MockResponse response) {
+    if (response.code() != HttpURLConnection.HTTP_OK || response.getBody() == null) {
+      return response;
+    }
+    String body = response.getBody().readUtf8();
+    MockResponse copy = new MockResponse().setResponseCode(response.code()).setBody(body);
+    GenericKubernetesResource object;
+    try {
+      object = Serialization.unmarshal(body, GenericKubernetesResource.class);
+    } catch (RuntimeException notAnObject) {
+      return copy;
+    }
+    if (object.getMetadata() != null
+        && object.getMetadata().getDeletionTimestamp() != null
+        && object.getFinalizers().isEmpty()) {
+      int q = path.indexOf('?');
+      String objectPath = q >= 0 ? path.substring(0, q) : path;
+      if (objectPath.endsWith("/status")) {
+        objectPath = objectPath.substring(0, objectPath.length() - "/status".length());
+      }
+      handleDelete(objectPath);
+    }
+    return copy;
   }
 
   /** RFC 7386 JSON merge patch: objects merge key by key, null removes, anything else replaces. */
