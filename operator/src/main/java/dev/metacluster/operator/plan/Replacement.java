@@ -182,15 +182,19 @@ final class Replacement {
               && !pod.terminating()
               && obs.member(member).map(m -> "Listener".equals(m.role())).orElse(false);
       if (!joiner) {
+        String now =
+            pod == null
+                ? "no pod yet"
+                : pod.storeRefusal() != null
+                    ? "it refuses its new volumes too: "
+                        + pod.storeRefusal()
+                        + "; look at the node and its disks"
+                    : state(obs, member);
         return waiting(
             n,
             op,
             REPLACING_MEMBER,
-            "waiting for "
-                + member
-                + " to run as a joiner on its new volumes ("
-                + (pod == null ? "no pod yet" : state(obs, member))
-                + ")",
+            "waiting for " + member + " to run as a joiner on its new volumes (" + now + ")",
             null);
       }
       return act(

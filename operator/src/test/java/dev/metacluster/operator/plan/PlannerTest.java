@@ -406,6 +406,10 @@ class PlannerTest {
     assertThat(waiting.message()).contains("waiting for meta-1 to run as a joiner");
     assertThat(waiting.operation().type).isEqualTo(OperationStatus.REPLACE_MEMBER);
 
+    w.refusing(1);
+    assertThat(w.plan().message()).contains("it refuses its new volumes too: store refused");
+    w.recreated(1);
+    w.down.remove("meta-1");
     w.joiners.add("meta-1");
     assertThat(w.plan().step()).isEqualTo(new Step.AddMembers(List.of("meta-1")));
 
