@@ -5,8 +5,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scenario 5 of issue 7 (3, 4 and 6 are {@link ScaleIT}, {@link RollingUpgradeIT} and {@link
- * MemberReplacementIT}), waiting for the harness to run backup Jobs. It says what it will assert and
- * why it cannot yet.
+ * MemberReplacementIT}), waiting for the harness to run backup Jobs. It says what it will assert
+ * and why it cannot yet.
  */
 class DayTwoIT {
   @Test

@@ -161,6 +161,19 @@ final class Kubelet {
     volumesLost.add(namespace + "/" + name);
   }
 
+  /**
+   * Whether a process of pod {@code name} still runs (also one whose pod object is gone but which
+   * has not exited yet). A real API server keeps a deleted pod, Terminating, until its containers
+   * have stopped, and the StatefulSet controller makes no new pod of that name meanwhile; the mock
+   * deletes at once, so the stand-in asks this instead.
+   */
+  boolean processRunning(String namespace, String name) {
+    String key = namespace + "/" + name;
+    RunningPod r = running.get(key);
+    RunningPod old = stopping.get(key);
+    return (r != null && r.alive()) || (old != null && old.alive());
+  }
+
   /** Whether the kubelet last found this pod's master ready. */
   boolean isReady(Pod pod) {
     RunningPod r = running.get(key(pod));

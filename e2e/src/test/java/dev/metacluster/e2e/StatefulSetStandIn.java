@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>pods {@code <sts>-0..replicas-1} from the template (labels, annotations, {@code
- *       hostname}/{@code subdomain}, one volume per claim template), owned by the StatefulSet;
+ *       hostname}/{@code subdomain}, one volume per claim template), owned by the StatefulSet; a
+ *       pod deleted is made anew only once its old process has exited (graceful deletion);
  *   <li>a PVC {@code <template>-<pod>} per claim template, never deleted by the controller
  *       (retention policy Retain);
  *   <li>pods above the replica count deleted, all at once (podManagementPolicy Parallel);
@@ -106,7 +107,9 @@ final class StatefulSetStandIn implements AutoCloseable {
     String revision = revision(sts);
     Map<Integer, Pod> pods = ownedPods(sts);
     for (int i = 0; i < replicas; i++) {
-      if (!pods.containsKey(i)) {
+      // a deleted pod whose process has not exited yet would still be Terminating on a real API
+      // server, and the controller waits for it to go before making the new one
+      if (!pods.containsKey(i) && !kubelet.processRunning(ns, podName(sts, i))) {
         createClaims(sts, i);
         createPod(sts, i, revision);
       }
