@@ -46,10 +46,13 @@ public class MetadataClusterStatus {
   @Nullable
   public OperationStatus operation;
 
+  @JsonPropertyDescription("Scheduled and last successful backups; null without any.")
+  public ClusterBackupStatus backup;
+
   @JsonPropertyDescription("Every member the cluster should have, as last observed.")
   public List<MemberStatus> members = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Ready, Available, Progressing and Degraded, per Kubernetes conventions.")
+      "Ready, Available, Progressing, Degraded and BackupSucceeded, per Kubernetes conventions.")
   public List<Condition> conditions = new ArrayList<>();
 }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param inFlight the operation recorded in status, null when none
  * @param groupFormed the Raft group has formed (new members start as joiners)
  * @param maxLag a member at most this many entries behind the leader's commit is caught up
+ * @param preUpgradeBackup the backup an upgrade to {@code updateRevision} waits for, null when none
+ *     is wanted (no backup target, or spec.backup.beforeUpgrade false)
  */
 public record ClusterView(
     String name,
@@ -30,7 +32,8 @@ public record ClusterView(
     ClusterObservation observation,
     OperationStatus inFlight,
     boolean groupFormed,
-    long maxLag) {
+    long maxLag,
+    BackupView preUpgradeBackup) {
 
   public String member(int ordinal) {
     return name + "-" + ordinal;

@@ -86,7 +86,7 @@ class PlannerTest {
               members,
               PodDisruptionBudgetModel.quorum(voters.size()),
               leaderUp ? Set.copyOf(voters) : Set.of());
-      return new ClusterView("meta", spec, replicas, REV, pods, claims, obs, op, true, 1000);
+      return new ClusterView("meta", spec, replicas, REV, pods, claims, obs, op, true, 1000, null);
     }
 
     Plan plan() {
@@ -106,7 +106,7 @@ class PlannerTest {
   @Test
   void noStatefulSetYetMeansCreateItAtTheSpecsSize() {
     ClusterView v =
-        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000);
+        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, null);
     assertThat(Planner.decide(v).stsReplicas()).isEqualTo(5);
   }
 
