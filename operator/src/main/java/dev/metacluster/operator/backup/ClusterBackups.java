@@ -12,6 +12,7 @@ import dev.metacluster.operator.plan.BackupView;
 import dev.metacluster.operator.plan.Plan;
 import dev.metacluster.operator.plan.Planner;
 import dev.metacluster.operator.status.ClusterConditions;
+import dev.metacluster.operator.status.StatusModel;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -39,6 +40,9 @@ public final class ClusterBackups {
   public static final String REASON_SUCCEEDED = "BackupSucceeded";
   public static final String REASON_FAILED = "BackupFailed";
   public static final String REASON_NONE_YET = "NoBackupYet";
+
+  /** The cluster restores from a MetadataBackup that has not succeeded (yet). */
+  public static final String REASON_WAITING = "WaitingForBackup";
 
   private static final Logger log = LoggerFactory.getLogger(ClusterBackups.class);
 
@@ -120,6 +124,23 @@ public final class ClusterBackups {
       return new Outcome(null, null, null);
     }
     return new Outcome(status, condition(mdc, lastFinished, now), untilNext);
+  }
+
+  /**
+   * A cluster that waits for the MetadataBackup it restores from is being created, not invalid:
+   * when that is its only problem, status says so ({@value #REASON_WAITING}, phase Creating).
+   */
+  public static void waitingForBackup(
+      MetadataClusterStatus status, List<String> problems, String waiting) {
+    if (waiting == null || !problems.equals(List.of(waiting))) {
+      return;
+    }
+    status.phase = StatusModel.PHASE_CREATING;
+    for (Condition c : status.conditions) {
+      if (ClusterConditions.REASON_INVALID_SPEC.equals(c.getReason())) {
+        c.setReason(REASON_WAITING);
+      }
+    }
   }
 
   /** What status had, for a reconcile that could not look at the backups. */

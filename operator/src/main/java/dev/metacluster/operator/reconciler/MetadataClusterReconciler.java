@@ -167,6 +167,7 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
     MetadataClusterStatus status =
         StatusModel.compute(mdc, problems, sts, observation, plan, groupFormed, now());
     ClusterBackups.apply(status, backups, plan, view == null ? null : view.preUpgradeBackup());
+    ClusterBackups.waitingForBackup(status, problems, restore == null ? null : restore.waiting());
     if (failure != null && status.operation != null) {
       status.operation.step = status.operation.step + " -- failed, retrying: " + failure;
     }

@@ -528,6 +528,11 @@ class BackupIT {
                             .orElse(""))
                     .contains("MetadataBackup b3 does not exist"));
     assertThat(client.apps().statefulSets().inNamespace(ns).withName("copy").get()).isNull();
+    assertThat(status(ns, "copy").phase).isEqualTo("Creating");
+    assertThat(
+            ClusterConditions.find(status(ns, "copy").conditions, ClusterConditions.DEGRADED)
+                .map(Condition::getReason))
+        .contains(ClusterBackups.REASON_WAITING);
 
     cluster(ns, m -> {}, false);
     requestBackup(ns, "b3", null);
