@@ -30,11 +30,13 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,6 +110,12 @@ public class MetadataClusterReconciler implements Reconciler<MetadataCluster> {
     this.clock = clock;
     this.maxLag = maxLag;
     this.steps = new Steps(admin, resolver);
+  }
+
+  @Override
+  public List<EventSource<?, MetadataCluster>> prepareEventSources(
+      EventSourceContext<MetadataCluster> context) {
+    return List.of(ClusterBackups.eventSource(context));
   }
 
   @Override

@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -162,15 +163,23 @@ class BackupIT {
     return ClusterConditions.find(status(ns).conditions, type).orElse(new Condition());
   }
 
+  /** An edit, again on a conflict with the operator's own writes (the edit is idempotent). */
   private static void edit(String ns, Consumer<MetadataCluster> change) {
-    client
-        .resources(MetadataCluster.class)
-        .inNamespace(ns)
-        .withName("meta")
-        .edit(
-            m -> {
-              change.accept(m);
-              return m;
+    await()
+        .atMost(WAIT)
+        .ignoreException(KubernetesClientException.class)
+        .until(
+            () -> {
+              client
+                  .resources(MetadataCluster.class)
+                  .inNamespace(ns)
+                  .withName("meta")
+                  .edit(
+                      m -> {
+                        change.accept(m);
+                        return m;
+                      });
+              return true;
             });
   }
 
