@@ -55,6 +55,8 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
   public static final String EVENT_SUCCEEDED = "BackupSucceeded";
   public static final String EVENT_FAILED = "BackupFailed";
 
+  private static final int UNPROCESSABLE = 422;
+
   private static final Logger log = LoggerFactory.getLogger(MetadataBackupReconciler.class);
 
   private final Clock clock;
@@ -157,7 +159,11 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
                 ? null
                 : backup.getMetadata().getLabels().get(BackupJobModel.LABEL_ORIGIN));
     String uri = BackupLocation.uri(target, clusterName, backup.getMetadata().getName(), scheduled);
-    Integer keep = scheduled ? mdc.getSpec().backup.retentionOrDefault() : null;
+    // scheduled backups prune their folder to the retention count; other backups are never pruned
+    Integer keep =
+        scheduled && mdc.getSpec().backup != null
+            ? mdc.getSpec().backup.retentionOrDefault()
+            : null;
     Job job = BackupJobModel.desired(backup, mdc, target, uri, keep);
     job.getMetadata()
         .setOwnerReferences(
@@ -174,9 +180,13 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
       client.resource(job).create();
       log.info("backup {}/{}: job created, writing {}", ns, backup.getMetadata().getName(), uri);
     } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+      if (e.getCode() == UNPROCESSABLE) {
+        // the API server refuses the Job itself (e.g. a name over 63 characters): final
         return failed(
             backup, status, client, REASON_INVALID, "cannot create the Job: " + e.getMessage());
+      }
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e; // anything else may pass: JOSDK retries the reconcile with back-off
       }
     }
     status.phase = MetadataBackupStatus.RUNNING;
