@@ -6,8 +6,11 @@ import dev.metacluster.operator.crd.MetadataBackupStatus;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.model.BackupJobModel;
 import dev.metacluster.operator.model.BackupLocation;
+import dev.metacluster.operator.model.Names;
+import dev.metacluster.operator.model.StatefulSetModel;
 import dev.metacluster.operator.reconciler.ClusterEvents;
 import dev.metacluster.operator.status.ClusterConditions;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -164,7 +167,7 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
         scheduled && mdc.getSpec().backup != null
             ? mdc.getSpec().backup.retentionOrDefault()
             : null;
-    Job job = BackupJobModel.desired(backup, mdc, target, uri, keep);
+    Job job = BackupJobModel.desired(backup, mdc, mastersImage(client, mdc), target, uri, keep);
     job.getMetadata()
         .setOwnerReferences(
             List.of(
@@ -286,6 +289,30 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
       ClusterEvents.emit(client, mdc, List.of(notice));
     }
     return UpdateControl.patchStatus(backup);
+  }
+
+  /**
+   * The image the masters run (the leader's first), else the spec's: before an upgrade's first
+   * restart that is the old image, so the backup does not depend on the new one.
+   */
+  private static String mastersImage(KubernetesClient client, MetadataCluster mdc) {
+    return client
+        .pods()
+        .inNamespace(mdc.getMetadata().getNamespace())
+        .withLabels(Names.selector(mdc))
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .sorted(
+            Comparator.comparing(
+                (Pod p) ->
+                    !Names.ROLE_LEADER.equals(p.getMetadata().getLabels().get(Names.LABEL_ROLE))))
+        .flatMap(p -> p.getSpec().getContainers().stream())
+        .filter(c -> StatefulSetModel.CONTAINER.equals(c.getName()) && c.getImage() != null)
+        .map(Container::getImage)
+        .findFirst()
+        .orElse(mdc.getSpec().image);
   }
 
   /** The Job's failure and the last words of its newest failed pod. */

@@ -42,12 +42,25 @@ public final class BackupJobModel {
 
   private BackupJobModel() {}
 
+  /** The Job with the image of the cluster's spec. */
+  public static Job desired(
+      MetadataBackup backup, MetadataCluster mdc, BackupTarget target, String uri, Integer keep) {
+    return desired(backup, mdc, mdc.getSpec().image, target, uri, keep);
+  }
+
   /**
+   * @param image the master image to run metactl from: the one the masters run, so that an
+   *     upgrade's backup does not depend on the image being rolled out
    * @param target the resolved target (the backup's own, else the cluster's)
    * @param keep prune the folder to this many newest archives, null for no pruning
    */
   public static Job desired(
-      MetadataBackup backup, MetadataCluster mdc, BackupTarget target, String uri, Integer keep) {
+      MetadataBackup backup,
+      MetadataCluster mdc,
+      String image,
+      BackupTarget target,
+      String uri,
+      Integer keep) {
     Map<String, String> labels = labels(backup, mdc);
     return new JobBuilder()
         .withNewMetadata()
@@ -67,7 +80,7 @@ public final class BackupJobModel {
         .withAutomountServiceAccountToken(false)
         .withImagePullSecrets(mdc.getSpec().imagePullSecrets)
         .withSecurityContext(StatefulSetModel.podSecurity())
-        .withContainers(container(mdc, target, uri, keep))
+        .withContainers(container(mdc, image, target, uri, keep))
         .addAllToVolumes(BackupLocation.volumes(target, false))
         .addToVolumes(
             new VolumeBuilder().withName(Names.VOLUME_TMP).withNewEmptyDir().endEmptyDir().build())
@@ -102,10 +115,10 @@ public final class BackupJobModel {
   }
 
   private static Container container(
-      MetadataCluster mdc, BackupTarget target, String uri, Integer keep) {
+      MetadataCluster mdc, String image, BackupTarget target, String uri, Integer keep) {
     return new ContainerBuilder()
         .withName(CONTAINER)
-        .withImage(mdc.getSpec().image)
+        .withImage(image)
         .withImagePullPolicy(
             mdc.getSpec().imagePullPolicy == null ? null : mdc.getSpec().imagePullPolicy.name())
         .withCommand(command(mdc, target, uri, keep))

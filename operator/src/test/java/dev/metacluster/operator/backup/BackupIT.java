@@ -368,6 +368,9 @@ class BackupIT {
     assertThat(backup(ns, name).getMetadata().getLabels())
         .containsEntry(BackupJobModel.LABEL_ORIGIN, BackupJobModel.ORIGIN_PRE_UPGRADE);
     Job job = awaitJob(ns, name);
+    // metactl runs from the image the masters run, not from the one being rolled out
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo(Examples.example("minimal", ns).getSpec().image);
 
     // the operator restarts while the backup runs: it finds the same backup and keeps waiting
     operator.close();
