@@ -31,9 +31,9 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -467,7 +467,7 @@ class BackupIT {
   void theScheduleTakesOneBackupForMissedFireTimesAndKeepsTheNewestByRetention() {
     String ns = "backup-schedule";
     for (int day = 1; day <= 3; day++) {
-      String name = "meta-2026010" + day + "-030000";
+      String name = "meta-2020010" + day + "-030000";
       MetadataBackup old = new MetadataBackup(ns, name, new MetadataBackupSpec("meta"));
       old.getMetadata()
           .setLabels(
@@ -478,20 +478,39 @@ class BackupIT {
                   "meta"));
       old.setStatus(new MetadataBackupStatus());
       old.getStatus().phase = "Succeeded";
-      old.getStatus().completedAt = "2026-01-0" + day + "T03:00:09Z";
+      old.getStatus().completedAt = "2020-01-0" + day + "T03:00:09Z";
       client.resource(old).create();
       client.resource(old).updateStatus();
     }
-    // created three minutes ago, every minute: three fire times passed, one backup is due
+    // yearly, last backed up three fire times ago (the mock API server sets creationTimestamp
+    // itself, so the schedule's bookkeeping is seeded while the cluster is paused)
+    int year = java.time.LocalDate.now(java.time.ZoneOffset.UTC).getYear();
+    String seeded = (year - 3) + "-01-01T00:00:00Z";
     cluster(
         ns,
         m -> {
-          m.getMetadata()
-              .setCreationTimestamp(Instant.now().minus(3, ChronoUnit.MINUTES).toString());
-          m.getSpec().backup.schedule = "* * * * *";
+          m.getSpec().paused = true;
+          m.getSpec().backup.schedule = "0 0 1 1 *";
           m.getSpec().backup.retention = 2;
         },
-        true);
+        false);
+    await().atMost(WAIT).until(() -> status(ns).phase != null);
+    client
+        .resources(MetadataCluster.class)
+        .inNamespace(ns)
+        .withName("meta")
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"backup\":{\"lastScheduleTime\":\"" + seeded + "\"}}}");
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> status(ns).backup != null && seeded.equals(status(ns).backup.lastScheduleTime));
+    edit(ns, m -> m.getSpec().paused = false);
+    kubelet = KubeletStandIn.start(client, ns, "meta", timeline::add, pod -> {});
+
+    String expected = "meta-" + year + "0101-000000";
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -501,19 +520,15 @@ class BackupIT {
                       .map(b -> b.getMetadata().getName())
                       .sorted()
                       .toList();
-              assertThat(names).hasSize(2);
-              assertThat(names.get(0)).isEqualTo("meta-20260103-030000");
-              assertThat(names.get(1)).matches("meta-\\d{8}-\\d{4}00").isNotEqualTo(names.get(0));
-              assertThat(status(ns).backup.lastScheduleTime).isNotNull();
-              assertThat(Instant.parse(status(ns).backup.nextScheduleTime))
-                  .isAfter(Instant.now().minusSeconds(1));
+              // one backup for the three missed fire times; the two oldest deleted (retention 2)
+              assertThat(names).containsExactly("meta-20200103-030000", expected);
+              assertThat(status(ns).backup.lastScheduleTime).isEqualTo(year + "-01-01T00:00:00Z");
+              assertThat(status(ns).backup.nextScheduleTime)
+                  .isEqualTo((year + 1) + "-01-01T00:00:00Z");
             });
-    String scheduled =
-        client.resources(MetadataBackup.class).inNamespace(ns).list().getItems().stream()
-            .map(b -> b.getMetadata().getName())
-            .filter(n -> !n.startsWith("meta-2026010"))
-            .findFirst()
-            .orElseThrow();
+    assertThat(backup(ns, expected).getMetadata().getLabels())
+        .containsEntry(BackupJobModel.LABEL_ORIGIN, BackupJobModel.ORIGIN_SCHEDULED);
+    String scheduled = expected;
     Job job = awaitJob(ns, scheduled);
     assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
         .containsSequence("--to", "file:///backups/meta/scheduled/" + scheduled + ".mcbak")
