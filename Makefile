@@ -58,7 +58,7 @@ bench-fill: build
 ## crds: regenerate crds/ from the CRD classes in operator/ (the build fails while crds/ is stale)
 crds:
 	$(MVN) -q -pl operator -am process-classes -DskipTests
-	cp operator/target/classes/META-INF/fabric8/metadataclusters.metacluster.dev-v1.yml crds/
+	cp operator/target/classes/META-INF/fabric8/*.metacluster.dev-v1.yml crds/
 
 ## operator: build, then run the operator from the build output against the current kubeconfig
 operator:

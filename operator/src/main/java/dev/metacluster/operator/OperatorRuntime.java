@@ -2,11 +2,14 @@ package dev.metacluster.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.metacluster.operator.backup.MetadataBackupReconciler;
 import dev.metacluster.operator.observe.MasterAdmin;
 import dev.metacluster.operator.observe.MemberAddressResolver;
 import dev.metacluster.operator.reconciler.MetadataClusterReconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -21,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator as one closeable thing: the JOSDK Operator with the MetadataCluster controller,
- * Micrometer metrics on a Prometheus registry, and a small HTTP server for {@code /metrics}, {@code
- * /healthz} (informers healthy) and {@code /readyz} (started; a replica waiting for the leader
- * Lease is ready too, so a rollout of the operator never stalls on it). The process main and the
- * tests build it the same way.
+ * The operator as one closeable thing: the JOSDK Operator with the MetadataCluster and
+ * MetadataBackup controllers, Micrometer metrics on a Prometheus registry, and a small HTTP server
+ * for {@code /metrics}, {@code /healthz} (informers healthy) and {@code /readyz} (started; a
+ * replica waiting for the leader Lease is ready too, so a rollout of the operator never stalls on
+ * it). The process main and the tests build it the same way.
  */
 public final class OperatorRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorRuntime.class);
@@ -57,14 +60,18 @@ public final class OperatorRuntime implements AutoCloseable {
             });
     MetadataClusterReconciler reconciler =
         new MetadataClusterReconciler(admin, resolver, settings.observePeriod(), Clock.systemUTC());
+    operator.register(reconciler, c -> watchNamespaces(c, settings));
     operator.register(
-        reconciler,
-        c -> {
-          if (!settings.namespaces().isEmpty()) {
-            c.settingNamespaces(settings.namespaces());
-          }
-        });
+        new MetadataBackupReconciler(Clock.systemUTC(), settings.observePeriod()),
+        c -> watchNamespaces(c, settings));
     this.http = settings.httpPort() < 0 ? null : httpServer(settings.httpPort());
+  }
+
+  private static <P extends HasMetadata> void watchNamespaces(
+      ControllerConfigurationOverrider<P> c, OperatorSettings settings) {
+    if (!settings.namespaces().isEmpty()) {
+      c.settingNamespaces(settings.namespaces());
+    }
   }
 
   public OperatorRuntime start() {

@@ -17,8 +17,7 @@ import java.util.List;
  * What the user asks for. Plain data holders with public fields: Jackson reads them, the fabric8
  * CRD generator turns them (and the validation annotations) into the schema in crds/.
  *
- * <p>Room is left for the next sections ({@code backup}, {@code bootstrap}): they will be new
- * optional fields here and do not change anything below.
+ * <p>{@code backup} and {@code bootstrap} are read by the {@code backup} package.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MetadataClusterSpec {
@@ -82,6 +81,13 @@ public class MetadataClusterSpec {
   @JsonPropertyDescription(
       "When true the operator changes nothing in the cluster's objects but keeps the status fresh.")
   public Boolean paused = false;
+
+  @JsonPropertyDescription("Scheduled backups and the target of every backup of this cluster.")
+  public BackupSpec backup;
+
+  @JsonPropertyDescription("How a new cluster gets its first state (immutable).")
+  @ValidationRule(value = "self == oldSelf", message = "bootstrap is immutable")
+  public BootstrapSpec bootstrap;
 
   /** Kubernetes image pull policies. */
   public enum PullPolicy {

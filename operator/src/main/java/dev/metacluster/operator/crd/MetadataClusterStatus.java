@@ -51,10 +51,13 @@ public class MetadataClusterStatus {
           + " spec.maxReplacementsPerHour counts them).")
   public List<ReplacementStatus> replacements = new ArrayList<>();
 
+  @JsonPropertyDescription("Scheduled and last successful backups; null without any.")
+  public ClusterBackupStatus backup;
+
   @JsonPropertyDescription("Every member the cluster should have, as last observed.")
   public List<MemberStatus> members = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Ready, Available, Progressing and Degraded, per Kubernetes conventions.")
+      "Ready, Available, Progressing, Degraded and BackupSucceeded, per Kubernetes conventions.")
   public List<Condition> conditions = new ArrayList<>();
 }

@@ -21,6 +21,7 @@ public class StatefulSetDependent
 
   @Override
   protected StatefulSet desired(MetadataCluster primary, Context<MetadataCluster> context) {
-    return StatefulSetModel.desired(primary, Topology.of(primary, context).replicas());
+    return StatefulSetModel.desired(
+        primary, Topology.of(primary, context).replicas(), RestorePart.of(context));
   }
 }

@@ -16,15 +16,21 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +60,14 @@ public final class StatefulSetModel {
    *     may differ from spec.replicas while a scale is in flight
    */
   public static StatefulSet desired(MetadataCluster mdc, int replicas) {
+    return desired(mdc, replicas, null);
+  }
+
+  /**
+   * @param restore the init container and volumes of a bootstrap from a backup, null for none
+   */
+  public static StatefulSet desired(
+      MetadataCluster mdc, int replicas, RestoreModel.PodPart restore) {
     MetadataClusterSpec spec = mdc.getSpec();
     return new StatefulSetBuilder()
         .withNewMetadata()
@@ -78,7 +92,7 @@ public final class StatefulSetModel {
         .withLabels(podLabels(mdc))
         .withAnnotations(podAnnotations(mdc))
         .endMetadata()
-        .withSpec(podSpec(mdc))
+        .withSpec(podSpec(mdc, restore))
         .endTemplate()
         .withVolumeClaimTemplates(
             claim(Names.VOLUME_METASTORE, SpecDefaults.metastore(spec), mdc),
@@ -108,22 +122,30 @@ public final class StatefulSetModel {
   }
 
   static PodSpec podSpec(MetadataCluster mdc) {
+    return podSpec(mdc, null);
+  }
+
+  static PodSpec podSpec(MetadataCluster mdc, RestoreModel.PodPart restore) {
     MetadataClusterSpec spec = mdc.getSpec();
     SchedulingSpec scheduling = spec.scheduling == null ? new SchedulingSpec() : spec.scheduling;
+    PodSpec pod = podSpecBuilder(mdc, spec, scheduling).build();
+    if (restore != null) {
+      pod.setInitContainers(List.of(restore.initContainer()));
+      List<io.fabric8.kubernetes.api.model.Volume> volumes = new ArrayList<>(pod.getVolumes());
+      volumes.addAll(restore.volumes());
+      pod.setVolumes(volumes);
+    }
+    return pod;
+  }
+
+  private static PodSpecBuilder podSpecBuilder(
+      MetadataCluster mdc, MetadataClusterSpec spec, SchedulingSpec scheduling) {
     return new PodSpecBuilder()
         .withServiceAccountName(Names.serviceAccount(mdc))
         .withAutomountServiceAccountToken(false)
         .withTerminationGracePeriodSeconds(SpecDefaults.terminationGraceSeconds(spec))
         .withImagePullSecrets(spec.imagePullSecrets)
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(RUN_AS)
-        .withRunAsGroup(RUN_AS)
-        .withFsGroup(RUN_AS)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
+        .withSecurityContext(podSecurity())
         .withContainers(container(mdc))
         .withVolumes(
             new VolumeBuilder()
@@ -138,8 +160,7 @@ public final class StatefulSetModel {
         .withAffinity(scheduling.affinity != null ? scheduling.affinity : spreadOverNodes(mdc))
         .withTolerations(emptyToNull(scheduling.tolerations))
         .withTopologySpreadConstraints(emptyToNull(scheduling.topologySpreadConstraints))
-        .withPriorityClassName(scheduling.priorityClassName)
-        .build();
+        .withPriorityClassName(scheduling.priorityClassName);
   }
 
   static Container container(MetadataCluster mdc) {
@@ -156,15 +177,8 @@ public final class StatefulSetModel {
             port(ServiceModel.PORT_HTTP, MasterConfig.HTTP_PORT))
         .withResources(spec.resources)
         .withVolumeMounts(
-            new VolumeMountBuilder()
-                .withName(Names.VOLUME_CONFIG)
-                .withMountPath(MasterConfig.CONFIG_DIR)
-                .withReadOnly(true)
-                .build(),
-            new VolumeMountBuilder()
-                .withName(Names.VOLUME_METASTORE)
-                .withMountPath(MasterConfig.METASTORE_DIR)
-                .build(),
+            configMount(),
+            metastoreMount(),
             new VolumeMountBuilder()
                 .withName(Names.VOLUME_JOURNAL)
                 .withMountPath(MasterConfig.JOURNAL_DIR)
@@ -173,13 +187,47 @@ public final class StatefulSetModel {
         .withStartupProbe(probe(MasterConfig.HEALTH_PATH, 10, STARTUP_SECONDS / 10))
         .withLivenessProbe(probe(MasterConfig.HEALTH_PATH, 10, 6))
         .withReadinessProbe(probe(MasterConfig.READY_PATH, 5, 2))
-        .withNewSecurityContext()
+        .withSecurityContext(containerSecurity())
+        .build();
+  }
+
+  /** master.properties, read-only. */
+  static VolumeMount configMount() {
+    return new VolumeMountBuilder()
+        .withName(Names.VOLUME_CONFIG)
+        .withMountPath(MasterConfig.CONFIG_DIR)
+        .withReadOnly(true)
+        .build();
+  }
+
+  static VolumeMount metastoreMount() {
+    return new VolumeMountBuilder()
+        .withName(Names.VOLUME_METASTORE)
+        .withMountPath(MasterConfig.METASTORE_DIR)
+        .build();
+  }
+
+  /** Non-root, with the image's uid/gid owning the volumes. */
+  static PodSecurityContext podSecurity() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withFsGroup(RUN_AS)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  /** No privileges, read-only root file system (writes go to volumes). */
+  static SecurityContext containerSecurity() {
+    return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
         .withNewCapabilities()
         .withDrop("ALL")
         .endCapabilities()
-        .endSecurityContext()
         .build();
   }
 

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param maxLag a member at most this many entries behind the leader's commit is caught up
  * @param replacementsLastHour member replacements started within the last hour
  * @param maxReplacementsPerHour spec.maxReplacementsPerHour (0: no automatic replacement)
+ * @param preUpgradeBackup the backup an upgrade to {@code updateRevision} waits for, null when none
+ *     is wanted (no backup target, or spec.backup.beforeUpgrade false)
  */
 public record ClusterView(
     String name,
@@ -34,7 +36,8 @@ public record ClusterView(
     boolean groupFormed,
     long maxLag,
     int replacementsLastHour,
-    int maxReplacementsPerHour) {
+    int maxReplacementsPerHour,
+    BackupView preUpgradeBackup) {
 
   public String member(int ordinal) {
     return name + "-" + ordinal;

@@ -37,7 +37,9 @@ import java.util.stream.Collectors;
  *   <li>Upgrade (pods on an old revision; the StatefulSet uses OnDelete): an old-revision member
  *       that is down is restarted first; a member on the new revision that is not healthy halts the
  *       rollout; followers one at a time, each only when every member is ready and caught up; then
- *       leadership moves to a caught-up follower and the old leader restarts last.
+ *       leadership moves to a caught-up follower and the old leader restarts last. When the cluster
+ *       backs up before upgrades, the first restart of a running member waits until the revision's
+ *       backup has succeeded (a failed one stops the rollout).
  * </ol>
  *
  * No membership change and no restart of a healthy member without a quorum.
@@ -46,6 +48,7 @@ public final class Planner {
   public static final String SCALING_UP = "ScalingUp";
   public static final String SCALING_DOWN = "ScalingDown";
   public static final String UPGRADING = "Upgrading";
+  public static final String BACKING_UP = "BackingUp";
   public static final String REPLACING_MEMBER = "ReplacingMember";
 
   /** Degraded reason: a member needs replacing beyond spec.maxReplacementsPerHour. */
@@ -397,6 +400,10 @@ public final class Planner {
     if (!quorum) {
       return waiting(n, op, UPGRADING, noQuorum(obs, "restarting a member"), null);
     }
+    Plan backup = backupFirst(v, n, op);
+    if (backup != null) {
+      return backup;
+    }
     List<String> behind = notCaughtUp(v, n);
     if (!behind.isEmpty()) {
       return waiting(
@@ -450,6 +457,50 @@ public final class Planner {
             + " before restarting "
             + leader
             + " last",
+        null);
+  }
+
+  /**
+   * The upgrade's backup, before the first restart of a running member: create it, wait for it, or
+   * stop on its failure. Null when it succeeded or none is wanted.
+   */
+  private static Plan backupFirst(ClusterView v, int n, OperationStatus op) {
+    BackupView backup = v.preUpgradeBackup();
+    if (backup == null || backup.succeeded()) {
+      return null;
+    }
+    if (!backup.exists()) {
+      return act(
+          n,
+          new Step.Backup(backup.name()),
+          op,
+          null,
+          BACKING_UP,
+          "taking backup " + backup.name() + " before restarting any member",
+          null);
+    }
+    if (backup.failed()) {
+      return waiting(
+          n,
+          op,
+          BACKING_UP,
+          "backup "
+              + backup.name()
+              + " failed ("
+              + backup.message()
+              + "); the rollout waits: delete that MetadataBackup to try again, or set"
+              + " spec.backup.beforeUpgrade=false to upgrade without a backup",
+          null);
+    }
+    return waiting(
+        n,
+        op,
+        BACKING_UP,
+        "waiting for backup "
+            + backup.name()
+            + " ("
+            + backup.phase()
+            + ") before the first restart",
         null);
   }
 

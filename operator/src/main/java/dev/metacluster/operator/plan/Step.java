@@ -35,5 +35,8 @@ public sealed interface Step {
   /** Delete a pod so that it comes back on the StatefulSet's current revision. */
   record RestartPod(String member) implements Step {}
 
+  /** Create the MetadataBackup {@code name} (an upgrade's backup before its first restart). */
+  record Backup(String name) implements Step {}
+
   Step NONE = new None();
 }

@@ -1,11 +1,11 @@
 package dev.metacluster.operator.reconciler;
 
-import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
 import dev.metacluster.operator.status.ClusterConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
@@ -74,7 +74,7 @@ public final class ClusterEvents {
   }
 
   /** Posts the events; a failure is logged, never fails the reconcile. */
-  public static void emit(KubernetesClient client, MetadataCluster mdc, List<Notice> notices) {
+  public static void emit(KubernetesClient client, HasMetadata mdc, List<Notice> notices) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     for (Notice n : notices) {
       log.info("event {} {}: {}", n.type(), n.reason(), n.message());

@@ -1,11 +1,14 @@
 package dev.metacluster.operator.reconciler;
 
+import dev.metacluster.operator.backup.ClusterBackups;
+import dev.metacluster.operator.backup.RestoreSources;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
 import dev.metacluster.operator.dependent.ClientServiceDependent;
 import dev.metacluster.operator.dependent.ConfigMapDependent;
 import dev.metacluster.operator.dependent.HeadlessServiceDependent;
 import dev.metacluster.operator.dependent.PodDisruptionBudgetDependent;
+import dev.metacluster.operator.dependent.RestorePart;
 import dev.metacluster.operator.dependent.ServiceAccountDependent;
 import dev.metacluster.operator.dependent.StatefulSetDependent;
 import dev.metacluster.operator.dependent.Topology;
@@ -26,15 +29,18 @@ import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,6 +120,12 @@ public class MetadataClusterReconciler
   }
 
   @Override
+  public List<EventSource<?, MetadataCluster>> prepareEventSources(
+      EventSourceContext<MetadataCluster> context) {
+    return List.of(ClusterBackups.eventSource(context));
+  }
+
+  @Override
   public UpdateControl<MetadataCluster> reconcile(
       MetadataCluster mdc, Context<MetadataCluster> context) {
     StatefulSet sts = context.getSecondaryResource(StatefulSet.class).orElse(null);
@@ -123,23 +135,32 @@ public class MetadataClusterReconciler
       log.warn("spec refused, children left as they are: {}", String.join("; ", problems));
     }
 
+    RestoreSources.Resolution restore =
+        problems.isEmpty() ? RestoreSources.resolve(context.getClient(), mdc, sts) : null;
+    if (restore != null && restore.waiting() != null) {
+      problems.add(restore.waiting()); // nothing is created until the backup is there
+    }
+
     ClusterObservation observation = sts == null ? null : observer.observe(endpoints(mdc, sts));
     MetadataClusterStatus previous = mdc.getStatus();
     boolean groupFormed =
         (previous != null && Boolean.TRUE.equals(previous.groupFormed))
             || (observation != null && observation.quorumUp());
+    ClusterBackups.Outcome backups =
+        backups(mdc, problems.isEmpty() && !paused && sts != null, observation, context);
 
     Plan plan = null;
+    ClusterView view = null;
     String failure = null;
     if (problems.isEmpty() && !paused) {
-      plan = Planner.decide(view(mdc, sts, observation, groupFormed, context));
+      view = view(mdc, sts, observation, groupFormed, context);
+      plan = Planner.decide(view);
       if (plan.acts()) {
         // intent first: the step is in status before it is taken
-        mdc =
-            patchStatus(
-                mdc,
-                StatusModel.compute(mdc, problems, sts, observation, plan, groupFormed, now()),
-                context);
+        MetadataClusterStatus intent =
+            StatusModel.compute(mdc, problems, sts, observation, plan, groupFormed, now());
+        ClusterBackups.apply(intent, backups, plan, view.preUpgradeBackup());
+        mdc = patchStatus(mdc, intent, context);
         log.info("step {}: {}", plan.step(), plan.message());
       }
       int current = sts == null ? plan.stsReplicas() : replicas(mdc, sts);
@@ -148,6 +169,7 @@ public class MetadataClusterReconciler
               Math.max(mdc.getSpec().replicasOrDefault(), Math.max(plan.stsReplicas(), current)),
               groupFormed)
           .put(context);
+      RestorePart.put(context, restore.part());
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       sts = context.getSecondaryResource(StatefulSet.class).orElse(sts);
       failure = steps.take(context.getClient(), mdc, plan.step(), observation);
@@ -159,6 +181,8 @@ public class MetadataClusterReconciler
 
     MetadataClusterStatus status =
         StatusModel.compute(mdc, problems, sts, observation, plan, groupFormed, now());
+    ClusterBackups.apply(status, backups, plan, view == null ? null : view.preUpgradeBackup());
+    ClusterBackups.waitingForBackup(status, problems, restore == null ? null : restore.waiting());
     if (failure != null && status.operation != null) {
       status.operation.step = status.operation.step + " -- failed, retrying: " + failure;
     }
@@ -172,7 +196,26 @@ public class MetadataClusterReconciler
                   "Warning", ClusterEvents.STEP_FAILED, plan.message() + ": " + failure));
     }
     ClusterEvents.emit(context.getClient(), mdc, notices);
-    return UpdateControl.<MetadataCluster>noUpdate().rescheduleAfter(observePeriod);
+    Duration next = observePeriod;
+    if (backups.untilNextFire() != null && backups.untilNextFire().compareTo(next) < 0) {
+      next = backups.untilNextFire().plusMillis(100); // just past the schedule's fire time
+    }
+    return UpdateControl.<MetadataCluster>noUpdate().rescheduleAfter(next);
+  }
+
+  /** The schedule's step and the backups' summary; on an API error, status keeps what it had. */
+  private ClusterBackups.Outcome backups(
+      MetadataCluster mdc,
+      boolean act,
+      ClusterObservation observation,
+      Context<MetadataCluster> context) {
+    try {
+      return ClusterBackups.reconcile(
+          context.getClient(), mdc, act, observation != null && observation.quorumUp(), now());
+    } catch (KubernetesClientException e) {
+      log.warn("backups of {} not reconciled: {}", mdc.getMetadata().getName(), e.getMessage());
+      return ClusterBackups.unchanged(mdc);
+    }
   }
 
   /**
@@ -272,7 +315,11 @@ public class MetadataClusterReconciler
         groupFormed,
         maxLag,
         StatusModel.recentReplacements(mdc.getStatus(), now()).size(),
-        mdc.getSpec().maxReplacementsPerHourOrDefault());
+        mdc.getSpec().maxReplacementsPerHourOrDefault(),
+        sts == null || sts.getStatus() == null
+            ? null
+            : ClusterBackups.upgradeBackup(
+                context.getClient(), mdc, sts.getStatus().getUpdateRevision()));
   }
 
   /** The names of the cluster's volume claims (metastore and journal, any ordinal). */

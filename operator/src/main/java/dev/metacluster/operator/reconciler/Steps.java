@@ -1,6 +1,7 @@
 package dev.metacluster.operator.reconciler;
 
 import dev.metacluster.api.admin.v1.MemberAddress;
+import dev.metacluster.operator.backup.ClusterBackups;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.model.Names;
 import dev.metacluster.operator.observe.ClusterObservation;
@@ -64,6 +65,8 @@ final class Steps {
         await(admin.transferLeadership(leader(mdc, observation), transfer.to()));
       } else if (step instanceof Step.RestartPod restart) {
         client.pods().inNamespace(ns).withName(restart.member()).delete();
+      } else if (step instanceof Step.Backup backup) {
+        ClusterBackups.createUpgradeBackup(client, mdc, backup.name());
       } else if (step instanceof Step.DeleteVolumes volumes) {
         deleteClaims(client, mdc, volumes.ordinal());
       } else if (step instanceof Step.ReplaceVolumes replace) {

@@ -1,5 +1,6 @@
 package dev.metacluster.operator.status;
 
+import dev.metacluster.operator.backup.BackupValidation;
 import dev.metacluster.operator.crd.JvmSpec;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterSpec;
@@ -92,6 +93,7 @@ public final class SpecValidator {
     }
     checkVolume("metastore", SpecDefaults.metastore(spec), existing, problems);
     checkVolume("journal", SpecDefaults.journal(spec), existing, problems);
+    problems.addAll(BackupValidation.problems(spec));
     return problems;
   }
 

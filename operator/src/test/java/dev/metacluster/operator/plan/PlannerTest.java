@@ -130,7 +130,8 @@ class PlannerTest {
           true,
           1000,
           replacementsLastHour,
-          maxReplacementsPerHour);
+          maxReplacementsPerHour,
+          null);
     }
 
     Plan plan() {
@@ -150,7 +151,8 @@ class PlannerTest {
   @Test
   void noStatefulSetYetMeansCreateItAtTheSpecsSize() {
     ClusterView v =
-        new ClusterView("meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, 0, 1);
+        new ClusterView(
+            "meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, 0, 1, null);
     assertThat(Planner.decide(v).stsReplicas()).isEqualTo(5);
   }
 
