@@ -459,7 +459,19 @@ class PlannerTest {
     Plan p =
         Planner.decide(
             new ClusterView(
-                "meta", 3, 3, REV, v.pods(), v.claimOrdinals(), named, w.op, true, 1000, 0, 1));
+                "meta",
+                3,
+                3,
+                REV,
+                v.pods(),
+                v.claimOrdinals(),
+                named,
+                w.op,
+                true,
+                1000,
+                0,
+                1,
+                null));
     assertThat(p.step()).isEqualTo(Step.NONE);
     assertThat(p.message()).contains("elect a leader other than meta-0");
   }
