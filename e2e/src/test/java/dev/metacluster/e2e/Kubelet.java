@@ -76,6 +76,9 @@ final class Kubelet {
     long nextProbeNanos;
     int probeFailures;
 
+    /** How the previous container ended ({@code lastState.terminated}), null before any exit. */
+    volatile Map<String, Object> lastTermination;
+
     /** The status last written to the pod (ready, restarts), so unchanged status is not sent. */
     String writtenStatus;
 
@@ -102,6 +105,11 @@ final class Kubelet {
     boolean alive() {
       Process p = process;
       return p != null && p.isAlive();
+    }
+
+    /** The file the container's termination message goes to (its terminationMessagePath). */
+    Path terminationLog() {
+      return log.resolveSibling("termination-log");
     }
   }
 
@@ -130,8 +138,14 @@ final class Kubelet {
   private final Path root;
   private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
 
-  /** Pods whose next container start finds their volumes empty (see loseVolumesAtNextStart). */
-  private final Set<String> volumesLost = ConcurrentHashMap.newKeySet();
+  /** What happens to a pod's claim directories before its next container start, by pod. */
+  private final Map<String, VolumeFault> volumeFaults = new ConcurrentHashMap<>();
+
+  /** Something that happens to a pod's volumes while its container is down. */
+  @FunctionalInterface
+  interface VolumeFault {
+    void apply(Set<Path> claimDirs) throws IOException;
+  }
 
   /** Pods whose process is being stopped; their name is taken until it has exited. */
   private final Map<String, RunningPod> stopping = new ConcurrentHashMap<>();
@@ -158,7 +172,23 @@ final class Kubelet {
    * replaced under a claim that survived, or data wiped by hand).
    */
   void loseVolumesAtNextStart(String namespace, String name) {
-    volumesLost.add(namespace + "/" + name);
+    atNextStart(
+        namespace,
+        name,
+        claims -> {
+          for (Path claim : claims) {
+            deleteTree(claim);
+            Files.createDirectories(claim);
+          }
+        });
+  }
+
+  /**
+   * {@code fault} happens to the claim directories of pod {@code name} just before its next
+   * container start (after the old process exited), e.g. a disk that corrupts a file.
+   */
+  void atNextStart(String namespace, String name, VolumeFault fault) {
+    volumeFaults.put(namespace + "/" + name, fault);
   }
 
   /**
@@ -229,7 +259,13 @@ final class Kubelet {
         launch(r);
       } else if (!r.alive()) {
         r.restarts++;
-        log.info("kubelet: pod {} exited ({}), restart #{}", key, exitCode(r), r.restarts);
+        r.lastTermination = termination(r);
+        log.info(
+            "kubelet: pod {} exited ({}: {}), restart #{}",
+            key,
+            exitCode(r),
+            r.lastTermination.getOrDefault("message", ""),
+            r.restarts);
         launch(r);
       }
       updateReadiness(r);
@@ -316,6 +352,8 @@ final class Kubelet {
         env.merge("JAVA_OPTS", "-Djava.io.tmpdir=" + mounts.get("/tmp"), (a, b) -> a + " " + b);
       }
       Files.createDirectories(podDir);
+      // the container's terminationMessagePath (/dev/termination-log) is a file of the pod's here
+      env.put("METACLUSTER_TERMINATION_MESSAGE_PATH", podDir.resolve("termination-log").toString());
       return new RunningPod(pod, ports, command, env, podDir.resolve("master.log"), claims);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -429,16 +467,15 @@ final class Kubelet {
   }
 
   private void launch(RunningPod r) {
-    if (volumesLost.remove(r.namespace + "/" + r.name)) {
-      for (Path claim : r.claims) {
-        try {
-          deleteTree(claim);
-          Files.createDirectories(claim);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot empty " + claim, e);
-        }
+    VolumeFault fault = volumeFaults.remove(r.namespace + "/" + r.name);
+    if (fault != null) {
+      try {
+        fault.apply(r.claims);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot play a fault on " + r.claims, e);
       }
-      log.info("kubelet: pod {}/{} starts on emptied volumes {}", r.namespace, r.name, r.claims);
+      log.info(
+          "kubelet: pod {}/{} starts on volumes hit by a fault {}", r.namespace, r.name, r.claims);
     }
     ProcessBuilder pb =
         new ProcessBuilder(r.command)
@@ -468,6 +505,19 @@ final class Kubelet {
     }
   }
 
+  private static Map<String, Object> containerStatus(Pod pod, RunningPod r) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("name", pod.getSpec().getContainers().get(0).getName());
+    c.put("ready", r.ready);
+    c.put("started", r.alive());
+    c.put("restartCount", r.restarts);
+    c.put("image", Objects.requireNonNullElse(pod.getSpec().getContainers().get(0).getImage(), ""));
+    if (r.lastTermination != null) {
+      c.put("lastState", r.lastTermination);
+    }
+    return c;
+  }
+
   /** SIGTERM now, SIGKILL after the pod's grace period, off the loop thread. */
   private void stop(RunningPod r) {
     r.ready = false;
@@ -488,6 +538,26 @@ final class Kubelet {
             });
   }
 
+  /**
+   * {@code lastState.terminated} of a container that exited: its exit code and its termination
+   * message (the file at its terminationMessagePath), as a kubelet reports them.
+   */
+  private static Map<String, Object> termination(RunningPod r) {
+    Map<String, Object> terminated = new LinkedHashMap<>();
+    terminated.put("exitCode", r.process.exitValue());
+    terminated.put("reason", r.process.exitValue() == 0 ? "Completed" : "Error");
+    try {
+      if (Files.exists(r.terminationLog())) {
+        terminated.put("message", Files.readString(r.terminationLog()));
+        Files.delete(r.terminationLog()); // the next container starts with an empty one
+      }
+    } catch (IOException e) {
+      log.warn("pod {}/{}: termination message unreadable: {}", r.namespace, r.name, e.toString());
+    }
+    terminated.put("finishedAt", Instant.now().toString());
+    return Map.of("terminated", terminated);
+  }
+
   private void writePodStatus(Pod pod, RunningPod r) {
     String written = r.ready + "/" + r.restarts + "/" + r.alive();
     if (written.equals(r.writtenStatus)) {
@@ -504,17 +574,7 @@ final class Kubelet {
         List.of(
             Map.of("type", "Ready", "status", ready, "lastTransitionTime", now),
             Map.of("type", "ContainersReady", "status", ready, "lastTransitionTime", now)));
-    status.put(
-        "containerStatuses",
-        List.of(
-            Map.of(
-                "name", pod.getSpec().getContainers().get(0).getName(),
-                "ready", r.ready,
-                "started", r.alive(),
-                "restartCount", r.restarts,
-                "image",
-                    Objects.requireNonNullElse(
-                        pod.getSpec().getContainers().get(0).getImage(), ""))));
+    status.put("containerStatuses", List.of(containerStatus(pod, r)));
     // a JSON patch replacing the whole status: the mock's merge patch would append to the lists
     String patch =
         Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));

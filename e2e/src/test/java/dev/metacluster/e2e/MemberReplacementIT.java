@@ -9,23 +9,31 @@ import dev.metacluster.operator.crd.MemberStatus;
 import dev.metacluster.operator.crd.MetadataCluster;
 import dev.metacluster.operator.crd.MetadataClusterStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenario 6: one member loses its volumes (the directories are emptied) and its pod is deleted,
- * while clients write. It comes back on empty volumes as a joiner that the group still lists as a
- * voter; the operator replaces it (removes it from the group, deletes its pod and claims, adds it
- * back) and it catches up through snapshot installation, since the leader's log no longer reaches
- * back to the start (small snapshot threshold and purge gap). The cluster stays available: no
- * client write fails, and the replaced member ends with every acknowledged file.
+ * Scenario 6: one member's metastore is corrupted on disk (its RocksDB MANIFEST overwritten) and
+ * its pod deleted, while clients write. The master refuses the store and says so in its termination
+ * message; the operator replaces the member (removes it from the group, deletes its claims and pod,
+ * adds it back once it runs on the new, empty volumes) and it catches up through snapshot
+ * installation, since the leader's log no longer reaches back to the start (small snapshot
+ * threshold and purge gap). The cluster stays available: no client write fails, and the replaced
+ * member ends with every acknowledged file.
+ *
+ * <p>A member whose volumes are merely emptied is not used as the trigger: it starts as a joiner
+ * and the leader, which still counts it as a voter, may catch it up within a second, before the
+ * operator observes it (docs/OPERATIONS.md, "Member replacement").
  */
 class MemberReplacementIT {
   static final String NS = "replace";
@@ -45,7 +53,7 @@ class MemberReplacementIT {
   }
 
   @Test
-  void aMemberWithLostVolumesRejoinsThroughSnapshotInstallation() throws Exception {
+  void aMemberWithACorruptStoreIsReplacedAndRejoinsThroughSnapshotInstallation() throws Exception {
     KubernetesClient k8s = env.client();
     MetadataCluster mdc = Scenarios.patient(Scenarios.minimal(NS, "meta"));
     mdc.getSpec().raft.snapshotThreshold = 200L;
@@ -72,7 +80,7 @@ class MemberReplacementIT {
       Path victimLog = env.work().resolve("pods/" + NS + "/" + victim + "/master.log");
       long logOffset = Files.size(victimLog);
       long lost = System.nanoTime();
-      env.kubelet().loseVolumesAtNextStart(NS, victim);
+      env.kubelet().atNextStart(NS, victim, MemberReplacementIT::corruptMetastore);
       k8s.pods().inNamespace(NS).withName(victim).delete();
 
       // the operator notices and replaces the member
@@ -102,6 +110,13 @@ class MemberReplacementIT {
       load.stopAndVerify();
       assertThat(gap).as("longest client-visible write gap, s").isLessThan(MAX_WRITE_GAP_SECONDS);
 
+      // status keeps the replacement (the hourly bound counts it), with the master's own words
+      assertThat(env.status(NS, "meta").replacements)
+          .anySatisfy(
+              r -> {
+                assertThat(r.member).isEqualTo(victim);
+                assertThat(r.reason).containsIgnoringCase("corrupt");
+              });
       // the member's claims were deleted and made anew, and it caught up by snapshot installation
       assertThat(claimUid(k8s, "metastore-" + victim)).isNotEqualTo(claimUid);
       String log = Files.readString(victimLog).substring((int) logOffset);
@@ -132,6 +147,25 @@ class MemberReplacementIT {
             member.listStatus("/load").map(FileStatus::getPath).collect(Collectors.toSet());
         assertThat(listed).isEqualTo(load.acknowledged());
       }
+    }
+  }
+
+  /** Overwrites the RocksDB MANIFEST of the metastore claim, as a failing disk might. */
+  private static void corruptMetastore(Set<Path> claims) throws IOException {
+    Path claim =
+        claims.stream()
+            .filter(c -> c.getFileName().toString().startsWith("metastore-"))
+            .findFirst()
+            .orElseThrow();
+    List<Path> manifests;
+    try (Stream<Path> files = Files.walk(claim)) {
+      manifests = files.filter(f -> f.getFileName().toString().startsWith("MANIFEST-")).toList();
+    }
+    assertThat(manifests).as("RocksDB manifests under " + claim).isNotEmpty();
+    for (Path manifest : manifests) {
+      byte[] garbage = new byte[(int) Files.size(manifest)];
+      Arrays.fill(garbage, (byte) 0x5a);
+      Files.write(manifest, garbage);
     }
   }
 

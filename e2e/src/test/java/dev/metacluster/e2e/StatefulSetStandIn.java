@@ -171,6 +171,12 @@ final class StatefulSetStandIn implements AutoCloseable {
                 .withPhase("Bound")
                 .endStatus()
                 .build();
+        try {
+          // a new claim binds a new volume: whatever a deleted claim of that name left is gone
+          Kubelet.deleteTree(kubelet.claimDir(ns, claim));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
         createIgnoringConflict(pvc);
       }
       try {
