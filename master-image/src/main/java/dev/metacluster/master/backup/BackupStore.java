@@ -18,7 +18,9 @@ public interface BackupStore extends Closeable {
   /** Opens the store that holds {@code uri}: its file system or its bucket. */
   static BackupStore open(BackupUri uri, S3Settings s3, Map<String, String> env)
       throws IOException {
-    return uri.isS3() ? new S3BackupStore(s3.client(env), uri.bucket()) : new FileBackupStore();
+    return uri.isS3()
+        ? new S3BackupStore(s3.client(env), uri.bucket(), s3.partSize())
+        : new FileBackupStore();
   }
 
   /** Starts writing {@code key}; nothing is visible under it until {@link Upload#commit()}. */

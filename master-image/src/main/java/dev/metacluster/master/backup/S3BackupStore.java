@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -20,16 +21,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * is completed on commit (aborted otherwise), so it never exists half-written.
  */
 final class S3BackupStore implements BackupStore {
-  /** Parts of 16 MiB: S3 allows 10,000 parts, so archives up to 160 GiB. */
-  static final int PART_SIZE = 16 << 20;
-
   private final S3Client s3;
   private final String bucket;
   private final int partSize;
-
-  S3BackupStore(S3Client s3, String bucket) {
-    this(s3, bucket, PART_SIZE);
-  }
 
   /** {@code partSize}: at least 5 MiB, S3's smallest part but the last. */
   S3BackupStore(S3Client s3, String bucket, int partSize) {
@@ -125,7 +119,7 @@ final class S3BackupStore implements BackupStore {
   /** One object being written, one part in memory at a time. */
   private final class MultipartUpload extends Upload {
     private final String key;
-    private final byte[] part = new byte[partSize];
+    private byte[] part = new byte[Math.min(partSize, 64 << 10)]; // grows up to partSize
     private final List<CompletedPart> parts = new ArrayList<>();
     private int filled;
     private String uploadId;
@@ -138,12 +132,15 @@ final class S3BackupStore implements BackupStore {
     @Override
     protected void append(byte[] b, int off, int len) throws IOException {
       while (len > 0) {
+        if (filled == part.length) {
+          part = Arrays.copyOf(part, (int) Math.min(partSize, 2L * part.length));
+        }
         int n = Math.min(len, part.length - filled);
         System.arraycopy(b, off, part, filled, n);
         filled += n;
         off += n;
         len -= n;
-        if (filled == part.length) {
+        if (filled == partSize) {
           sendPart();
         }
       }

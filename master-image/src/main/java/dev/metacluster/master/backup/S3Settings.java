@@ -17,11 +17,19 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * How to reach S3: an endpoint (any S3-compatible server, addressed path-style; null for AWS
- * itself) and a region. Credentials come from {@code AWS_ACCESS_KEY_ID} and {@code
- * AWS_SECRET_ACCESS_KEY} (and {@code AWS_SESSION_TOKEN} when set).
+ * itself), a region, and the size of the parts an archive is uploaded in (one part is held in
+ * memory). Credentials come from {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY} (and
+ * {@code AWS_SESSION_TOKEN} when set).
  */
-public record S3Settings(URI endpoint, String region) {
+public record S3Settings(URI endpoint, String region, int partSize) {
   public static final String DEFAULT_REGION = "us-east-1";
+
+  /** Parts of 16 MiB: S3 allows 10,000 parts, so archives up to 160 GiB. */
+  public static final int DEFAULT_PART_SIZE = 16 << 20;
+
+  /** S3's smallest part (but the last). */
+  public static final int MIN_PART_SIZE = 5 << 20;
+
   static final String ACCESS_KEY = "AWS_ACCESS_KEY_ID";
   static final String SECRET_KEY = "AWS_SECRET_ACCESS_KEY";
   static final String SESSION_TOKEN = "AWS_SESSION_TOKEN";
@@ -51,7 +59,15 @@ public record S3Settings(URI endpoint, String region) {
     if (!r.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("S3 region '" + region + "' is not a region name");
     }
-    return new S3Settings(uri, r);
+    return new S3Settings(uri, r, DEFAULT_PART_SIZE);
+  }
+
+  /** The same with another part size (at least {@link #MIN_PART_SIZE}). */
+  public S3Settings withPartSize(int bytes) {
+    if (bytes < MIN_PART_SIZE) {
+      throw new IllegalArgumentException("S3 part size must be at least " + MIN_PART_SIZE);
+    }
+    return new S3Settings(endpoint, region, bytes);
   }
 
   /**
@@ -59,7 +75,7 @@ public record S3Settings(URI endpoint, String region) {
    *
    * @throws IOException when the credentials are missing
    */
-  S3Client client(Map<String, String> env) throws IOException {
+  public S3Client client(Map<String, String> env) throws IOException {
     String id = env.get(ACCESS_KEY);
     String secret = env.get(SECRET_KEY);
     if (id == null || id.isBlank() || secret == null || secret.isBlank()) {
