@@ -7,6 +7,7 @@ import dev.metacluster.master.backup.BackupRecord;
 import dev.metacluster.master.backup.BackupStore;
 import dev.metacluster.master.backup.BackupUri;
 import dev.metacluster.master.backup.S3Settings;
+import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.server.MasterMain;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,12 +73,12 @@ class S3BackupIT {
 
   /** metactl against the source cluster. */
   private Run metactl(Map<String, String> env, String... args) {
-    return metactlAt(source, env, args);
+    return metactlAt(source.target(), env, args);
   }
 
-  private Run metactlAt(LocalMasters masters, Map<String, String> env, String... args) {
+  private Run metactlAt(String target, Map<String, String> env, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.add("--target=" + masters.target());
+    all.add("--target=" + target);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = Metactl.commandLine(env, tmp);
@@ -193,11 +194,13 @@ class S3BackupIT {
 
     Path root = tmp.resolve("restored");
     Path metastore = root.resolve("m0").resolve("metastore");
+    Files.createDirectories(metastore.resolve("lost+found")); // as on a fresh ext4 volume
     Run restore = restoreFromS3(last.uri(), metastore);
     assertOk(restore);
     assertThat(restore.out()).startsWith("restored " + last.uri() + " into " + metastore);
     try (var left = Files.list(metastore)) {
-      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("db");
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("db", "lost+found"); // the download is gone
     }
 
     // On every later pod start the init container does nothing.
@@ -210,8 +213,8 @@ class S3BackupIT {
 
     try (LocalMasters restored = new LocalMasters("restored", root, 1).awaitReady()) {
       assertThat(restored.checksum("m0")).isEqualTo(checksum);
-      assertOk(metactlAt(restored, Map.of(), "fs", "stat", "/s3/run3/d0/f0"));
-      Run after = metactlAt(restored, Map.of(), "fs", "stat", "/s3/after-the-last-backup");
+      assertOk(metactlAt(restored.target(), Map.of(), "fs", "stat", "/s3/run3/d0/f0"));
+      Run after = metactlAt(restored.target(), Map.of(), "fs", "stat", "/s3/after-the-last-backup");
       assertThat(after.exit()).isEqualTo(ExitCodes.NOT_FOUND);
     }
   }
@@ -289,6 +292,20 @@ class S3BackupIT {
     Run noBucket = backup("s3://no-such-bucket/x.mcbak");
     assertThat(noBucket.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(noBucket.err()).contains("NoSuchBucket");
+    Run noCluster =
+        metactlAt(
+            "127.0.0.1:" + LoopbackPorts.free(),
+            s3.env(),
+            "admin",
+            "backup",
+            "--to",
+            "s3://backups/unreachable/u.mcbak",
+            "--s3-endpoint",
+            s3.endpoint(),
+            "--timeout",
+            "2s");
+    assertThat(noCluster.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(keys("unreachable/")).isEmpty(); // neither archive nor sidecar
 
     Path metastore = tmp.resolve("m0/metastore");
     Run badFrom =

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
       "length), then writes the sidecar URI.json with the result, and with --keep deletes older",
       "backups of the same folder. A file is written to NAME.partial and moved into place, an S3",
       "object is uploaded in parts and completed only when whole: nothing is left on failure.",
-      "Prints the result (-o json: the one-line JSON of the sidecar)."
+      "Prints the result (-o json: the one-line JSON of the sidecar). --timeout bounds finding",
+      "the leader; the stream may take up to an hour."
     })
 final class BackupCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -103,6 +104,8 @@ final class BackupCommand implements Callable<Integer> {
       }
       BackupRecord record;
       try (MetadataClient client = root.connect()) {
+        // Find the leader within --timeout; the stream itself may take up to the backup timeout.
+        client.clusterInfo();
         record = write(client, store, uri);
       }
       List<BackupUri> deleted = keep == null ? List.of() : Retention.prune(store, uri, keep);
