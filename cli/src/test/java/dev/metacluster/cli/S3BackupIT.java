@@ -312,7 +312,7 @@ class S3BackupIT {
         masterRestore(
             s3.env(), "--from", "s3:/x", "--metastore-dir", metastore.toString(), "--cluster", "c");
     assertThat(badFrom.exit()).isEqualTo(2);
-    assertThat(badFrom.err()).contains("must end in .mcbak");
+    assertThat(badFrom.err()).contains("s3://BUCKET/KEY.mcbak");
     Run restoreNoCredentials =
         masterRestore(
             Map.of(),

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -138,7 +139,7 @@ final class BackupCommand implements Callable<Integer> {
             manifest.getInodeCount(),
             size,
             manifest.getArchiveSha256(),
-            Instant.now());
+            Instant.now().truncatedTo(ChronoUnit.MILLIS));
     try (BackupStore.Upload sidecar = store.create(uri.sidecarKey())) {
       sidecar.write(record.toJson().getBytes(StandardCharsets.UTF_8));
       sidecar.commit();

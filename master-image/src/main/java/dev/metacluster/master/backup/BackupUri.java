@@ -29,8 +29,8 @@ public record BackupUri(String bucket, String key) {
     }
     String lower = text.toLowerCase(Locale.ROOT);
     BackupUri uri;
-    if (lower.startsWith("s3://")) {
-      String rest = text.substring("s3://".length());
+    if (lower.startsWith("s3:")) {
+      String rest = lower.startsWith("s3://") ? text.substring("s3://".length()) : "";
       int slash = rest.indexOf('/');
       if (slash <= 0 || slash == rest.length() - 1) {
         throw new IllegalArgumentException(

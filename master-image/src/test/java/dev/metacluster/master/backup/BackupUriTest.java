@@ -42,6 +42,8 @@ class BackupUriTest {
         .hasMessageContaining("s3://BUCKET/KEY");
     assertThatThrownBy(() -> BackupUri.parse("s3:///b.mcbak", CWD))
         .hasMessageContaining("s3://BUCKET/KEY");
+    assertThatThrownBy(() -> BackupUri.parse("s3:/bkt/b.mcbak", CWD))
+        .hasMessageContaining("s3://BUCKET/KEY");
     assertThatThrownBy(() -> BackupUri.parse("file:rel/b.mcbak", CWD))
         .hasMessageContaining("absolute path");
     assertThatThrownBy(() -> BackupUri.parse("gs://bkt/b.mcbak", CWD))
