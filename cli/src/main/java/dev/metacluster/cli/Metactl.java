@@ -139,6 +139,16 @@ public final class Metactl implements Runnable {
     return followerReads;
   }
 
+  /** The environment commands read (target, S3 credentials). */
+  public Map<String, String> env() {
+    return env;
+  }
+
+  /** The directory relative paths resolve against. */
+  public Path cwd() {
+    return cwd;
+  }
+
   /** The resolved target, or a usage error saying where it was looked for. */
   public Targets.Target target() {
     return Targets.resolve(target, env, cwd)

@@ -2,6 +2,7 @@ package dev.metacluster.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.metacluster.master.namespace.NamespaceTree;
 import dev.metacluster.master.server.LoopbackPorts;
 import dev.metacluster.master.server.MasterConfig;
 import dev.metacluster.master.server.MasterServer;
@@ -73,6 +74,17 @@ public final class LocalMasters implements AutoCloseable {
         .map(Map.Entry::getKey)
         .findFirst()
         .orElseThrow(() -> new AssertionError("no leader"));
+  }
+
+  /** The namespace checksum of member {@code id}, once it has applied all the leader has. */
+  public String checksum(String id) {
+    long index =
+        servers.get(leader()).journal().stateMachine().getLastAppliedTermIndex().getIndex();
+    MasterServer server = servers.get(id);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> server.journal().stateMachine().getLastAppliedTermIndex().getIndex() >= index);
+    return NamespaceTree.checksum(server.journal().stateMachine().namespace().store());
   }
 
   @Override

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metacluster.master.server.LoopbackPorts;
+import dev.metacluster.master.server.MasterMain;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -210,15 +214,19 @@ class MetactlIT {
     assertOk(snapshot);
     assertThat(snapshot.out()).startsWith("snapshot at index ");
 
-    Path archive = tmp.resolve("backup.zip");
+    Path archive = tmp.resolve("backup.mcbak");
     Run backup = metactl("admin", "backup", "--out", archive.toString());
     assertOk(backup);
     assertThat(archive).isNotEmptyFile();
-    assertThat(backup.out()).contains("archiveSha256:", "inodeCount:", "clusterId:");
-    assertThat(tmp.resolve("backup.zip.partial")).doesNotExist();
+    assertThat(backup.out()).contains("sha256:", "inodes:", "clusterId:", "completedAt:");
+    assertThat(tmp.resolve("backup.mcbak.partial")).doesNotExist();
+    assertThat(tmp.resolve("backup.mcbak.json")).isNotEmptyFile();
     Run again = metactl("admin", "backup", "--out", archive.toString());
     assertThat(again.exit()).isEqualTo(ExitCodes.ALREADY_EXISTS);
     assertThat(again.err()).contains("--force");
+    Run zip = metactl("admin", "backup", "--out", tmp.resolve("backup.zip").toString());
+    assertThat(zip.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(zip.err()).contains("must end in .mcbak");
 
     Path metastore = tmp.resolve("restored/metastore");
     Run restore = restore(archive, metastore);
@@ -227,6 +235,62 @@ class MetactlIT {
     Run twice = restore(archive, metastore);
     assertThat(twice.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(twice.err()).contains("not empty");
+  }
+
+  @Test
+  void backupsToAFileUriKeepTheNewestAndRestoreCheckedAgainstTheSidecar() throws Exception {
+    assertOk(metactl("fs", "mkdir", "-p", "/file-uri/x"));
+    Path dir = tmp.resolve("kept");
+    for (int n = 1; n <= 3; n++) {
+      String uri = dir.resolve("b-" + n + ".mcbak").toUri().toString();
+      Path result = tmp.resolve("result-" + n);
+      Run run =
+          metactl(
+              "admin", "backup", "--to", uri, "--keep", "2", "--result-file", result.toString());
+      assertOk(run);
+      JsonNode record = JSON.readTree(Files.readString(result));
+      assertThat(record.get("uri").asText()).isEqualTo(uri);
+      assertThat(record.get("sizeBytes").asLong())
+          .isEqualTo(Files.size(dir.resolve("b-" + n + ".mcbak")));
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("b-2.mcbak", "b-2.mcbak.json", "b-3.mcbak", "b-3.mcbak.json");
+    }
+
+    Path good = tmp.resolve("good/metastore");
+    Run restored = masterRestore("--from", dir.resolve("b-3.mcbak").toUri().toString(), good);
+    assertOk(restored);
+    assertThat(good.resolve("db")).isDirectory();
+
+    Path damaged = dir.resolve("b-2.mcbak");
+    byte[] bytes = Files.readAllBytes(damaged);
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(damaged, bytes);
+    Path bad = tmp.resolve("bad/metastore");
+    Run refused = masterRestore("--from", damaged.toString(), bad);
+    assertThat(refused.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(refused.err()).contains("does not match its sidecar", "nothing restored");
+    assertThat(bad).doesNotExist();
+  }
+
+  /** {@code master restore} in this JVM. */
+  private Run masterRestore(String fromOption, String from, Path metastore) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    CommandLine cli =
+        MasterMain.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8), Map.of());
+    cli.setErr(new PrintWriter(err));
+    int exit =
+        cli.execute(
+            "restore",
+            fromOption,
+            from,
+            "--metastore-dir",
+            metastore.toString(),
+            "--cluster",
+            "restored");
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString());
   }
 
   /** The offline restore: no target needed. */

@@ -3,8 +3,6 @@ package dev.metacluster.cli.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.metacluster.api.admin.v1.BackupManifest;
 import dev.metacluster.api.admin.v1.Member;
 import dev.metacluster.api.admin.v1.MemberAddress;
 import dev.metacluster.api.client.MetadataClient;
@@ -16,11 +14,8 @@ import dev.metacluster.master.journal.JournalConfig;
 import dev.metacluster.master.proto.SnapshotManifest;
 import dev.metacluster.master.server.MemberProcess;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -37,7 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "The cluster: info, add-member, remove-member, transfer-leader, snapshot, backup, restore.",
-    synopsisSubcommandLabel = "COMMAND")
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = BackupCommand.class)
 public final class AdminCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -142,65 +138,6 @@ public final class AdminCommand implements Runnable {
   }
 
   @Command(
-      name = "backup",
-      mixinStandardHelpOptions = true,
-      description = {
-        "Streams a backup archive from the leader into FILE (checked against its manifest:",
-        "SHA-256 and length) and prints the manifest. Written to FILE.partial first and moved",
-        "into place only when complete; nothing is left behind on failure."
-      })
-  int backup(
-      @Option(names = "--out", required = true, paramLabel = "FILE", description = "Archive file.")
-          Path file,
-      @Option(names = "--force", description = "Overwrite FILE if it exists.") boolean force) {
-    if (Files.exists(file) && !force) {
-      throw new CliException(
-          ExitCodes.ALREADY_EXISTS, file + " exists; pass --force to overwrite it");
-    }
-    return withClient(
-        client -> {
-          Path partial = file.resolveSibling(file.getFileName() + ".partial");
-          BackupManifest manifest;
-          try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-              Files.createDirectories(parent);
-            }
-            try (OutputStream out = Files.newOutputStream(partial)) {
-              manifest = client.backup(out);
-            }
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
-          } catch (IOException e) {
-            deleteQuietly(partial);
-            throw new CliException(
-                ExitCodes.FAILED, "cannot write " + file + ": " + e.getMessage(), e);
-          } catch (RuntimeException e) {
-            deleteQuietly(partial);
-            throw e;
-          }
-          ObjectNode m =
-              JSON.createObjectNode()
-                  .put("file", file.toString())
-                  .put("clusterId", manifest.getClusterId())
-                  .put("term", manifest.getTerm())
-                  .put("index", manifest.getIndex())
-                  .put("inodeCount", manifest.getInodeCount())
-                  .put("namespaceChecksum", manifest.getNamespaceChecksum())
-                  .put("archiveSha256", manifest.getArchiveSha256())
-                  .put("archiveBytes", manifest.getArchiveBytes());
-          if (json()) {
-            print(m);
-          } else {
-            m.fields()
-                .forEachRemaining(
-                    e -> out().printf("%-18s %s%n", e.getKey() + ":", e.getValue().asText()));
-            out().flush();
-          }
-          return ExitCodes.OK;
-        });
-  }
-
-  @Command(
       name = "restore",
       mixinStandardHelpOptions = true,
       description = {
@@ -245,7 +182,9 @@ public final class AdminCommand implements Runnable {
               .put("backupClusterId", manifest.getClusterId())
               .put("backupIndex", manifest.getIndex()));
     } else {
-      out().println(BackupArchive.restoreSummary(archive, metastoreDir, cluster, manifest));
+      out()
+          .println(
+              BackupArchive.restoreSummary(archive.toString(), metastoreDir, cluster, manifest));
       out().flush();
     }
     return ExitCodes.OK;
@@ -315,14 +254,6 @@ public final class AdminCommand implements Runnable {
   private int withClient(Function<MetadataClient, Integer> body) {
     try (MetadataClient client = Metactl.of(spec).connect()) {
       return body.apply(client);
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      // best effort: the error that got us here is the one to report
     }
   }
 

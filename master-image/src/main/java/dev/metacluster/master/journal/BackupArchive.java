@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -34,6 +35,9 @@ public final class BackupArchive {
   static final String MANIFEST = "MANIFEST.metacluster";
   private static final String DB_PREFIX = "db/";
   private static final int BUFFER = 1 << 16;
+
+  /** What a metastore directory may hold and still count as empty for a restore. */
+  private static final Set<String> NOT_DATA = Set.of("lost+found", "db.restoring");
 
   private BackupArchive() {}
 
@@ -94,7 +98,8 @@ public final class BackupArchive {
    * Restores the archive file {@code archive} into the empty (or missing) metastore directory of a
    * member of the new cluster named {@code clusterName}, after checking the arguments.
    *
-   * @throws IllegalArgumentException for a bad name, a missing archive or a non-empty directory
+   * @throws IllegalArgumentException for a bad name, a missing archive or a directory that holds
+   *     anything but {@code lost+found}, a crashed restore's leftovers and the archive itself
    *     (nothing is written then)
    */
   public static SnapshotManifest restoreForCluster(
@@ -104,8 +109,14 @@ public final class BackupArchive {
       throw new IllegalArgumentException("archive " + archive + ": no such file");
     }
     if (Files.exists(metastoreDir)) {
+      // A fresh volume may hold lost+found, a crashed restore its db.restoring (cleared below),
+      // and the archive may have been downloaded into the volume itself.
+      Path archiveFile = archive.toAbsolutePath().normalize();
       try (Stream<Path> entries = Files.list(metastoreDir)) {
-        if (entries.findAny().isPresent()) {
+        if (entries.anyMatch(
+            e ->
+                !NOT_DATA.contains(e.getFileName().toString())
+                    && !e.toAbsolutePath().normalize().equals(archiveFile))) {
           throw new IllegalArgumentException(
               "metastore directory "
                   + metastoreDir
@@ -122,7 +133,7 @@ public final class BackupArchive {
 
   /** One line for a person: what {@link #restoreForCluster} restored, from what, for whom. */
   public static String restoreSummary(
-      Path archive, Path metastoreDir, String clusterName, SnapshotManifest manifest) {
+      String archive, Path metastoreDir, String clusterName, SnapshotManifest manifest) {
     return String.format(
         "restored %s into %s for cluster %s: %d inodes, checksum %s (backup of cluster %s at"
             + " index %d)",

@@ -43,9 +43,17 @@ public final class MasterMain implements Callable<Integer> {
 
   /** The command line with its subcommands; {@code out} receives the demo's report. */
   static CommandLine commandLine(PrintStream out) {
+    return commandLine(out, System.getenv());
+  }
+
+  /**
+   * As {@link #commandLine(PrintStream)}, with the environment {@code restore} reads (S3
+   * credentials, $METACLUSTER_JOIN); public for tests that run {@code restore} in-process.
+   */
+  public static CommandLine commandLine(PrintStream out, Map<String, String> env) {
     return new CommandLine(new MasterMain())
         .addSubcommand("server", new ServerCommand())
-        .addSubcommand("restore", new RestoreCommand(out))
+        .addSubcommand("restore", new RestoreCommand(out, Map.copyOf(env)))
         .addSubcommand("member", new Member())
         .addSubcommand("demo", new Demo(out));
   }
