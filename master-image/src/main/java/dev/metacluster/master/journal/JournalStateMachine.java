@@ -14,10 +14,7 @@ import dev.metacluster.master.store.Metastore;
 import dev.metacluster.master.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -63,9 +60,9 @@ public final class JournalStateMachine extends BaseStateMachine {
   private volatile long openedAtIndex;
   // Set while Ratis installs a snapshot from the leader: no snapshots of our own meanwhile.
   private volatile boolean installing;
-  // Follower reads waiting for this member to apply the index their caller last wrote.
-  private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> appliedWaiters =
-      new ConcurrentSkipListMap<>();
+  // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
+  private final AppliedWaiters appliedWaiters =
+      new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex());
   // Completes the leader's write futures off the apply thread (see applyTransaction).
   private final ExecutorService replies =
       Executors.newSingleThreadExecutor(
@@ -223,25 +220,12 @@ public final class JournalStateMachine extends BaseStateMachine {
 
   /** Completes once this member has applied {@code index} (at most 30 s later). */
   public CompletableFuture<Void> awaitApplied(long index) {
-    if (getLastAppliedTermIndex().getIndex() >= index) {
-      return CompletableFuture.completedFuture(null);
-    }
-    CompletableFuture<Void> applied = new CompletableFuture<>();
-    appliedWaiters.computeIfAbsent(index, k -> new CopyOnWriteArrayList<>()).add(applied);
-    // The apply thread may have passed the index between the check and the registration.
-    releaseWaiters(getLastAppliedTermIndex().getIndex());
-    return applied.orTimeout(30, TimeUnit.SECONDS);
+    CompletableFuture<Void> applied = appliedWaiters.await(index);
+    return applied.isDone() ? applied : applied.orTimeout(30, TimeUnit.SECONDS);
   }
 
   private void releaseWaiters(long appliedIndex) {
-    if (appliedWaiters.isEmpty()) {
-      return;
-    }
-    var ready = appliedWaiters.headMap(appliedIndex, true);
-    for (List<CompletableFuture<Void>> waiters : ready.values()) {
-      waiters.forEach(w -> w.complete(null));
-    }
-    ready.clear();
+    appliedWaiters.release(appliedIndex);
   }
 
   @Override
