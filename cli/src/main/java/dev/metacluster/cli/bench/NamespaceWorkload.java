@@ -151,7 +151,14 @@ final class NamespaceWorkload {
       throws InterruptedException {
     progress.printf("%s: %,d ops%n", op.label(), count);
     progress.flush();
-    return runner.run(op.label(), count, input, body);
+    ParallelRunner.Phase phase = runner.run(op.label(), count, input, body);
+    if (phase.cpuNanos() >= 0) {
+      progress.printf(
+          "%s: %.1f s, process CPU %.1f s = %.0f µs per op%n",
+          op.label(), phase.elapsedSeconds(), phase.cpuNanos() / 1e9, phase.cpuUsPerOp());
+      progress.flush();
+    }
+    return phase;
   }
 
   /**
