@@ -15,16 +15,12 @@ import dev.metacluster.master.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -63,14 +59,6 @@ public final class JournalStateMachine extends BaseStateMachine {
   // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
   private final AppliedWaiters appliedWaiters =
       new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex());
-  // Completes the leader's write futures off the apply thread (see applyTransaction).
-  private final ExecutorService replies =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "journal-replies");
-            t.setDaemon(true);
-            return t;
-          });
 
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
@@ -169,34 +157,16 @@ public final class JournalStateMachine extends BaseStateMachine {
       CommandResult result = namespace.apply(journalEntry.getCommand(), term, index);
       updateLastAppliedTermIndex(term, index);
       releaseWaiters(index);
-      return reply(trx, JournalCodec.message(result));
+      // Completed here, so Ratis replies to the caller on this thread. A hand-off to a reply thread
+      // (tried before) cost a wake-up of that thread per entry on top of the caller's, and more
+      // CPU per write in total (docs/BENCHMARKS.md, profile of the write path).
+      return CompletableFuture.completedFuture(JournalCodec.message(result));
     } catch (InvalidProtocolBufferException e) {
       // Thrown, not returned: Ratis stops this member rather than skip an entry and diverge.
       throw new IllegalStateException("journal entry " + term + "_" + index + " is corrupt", e);
     } finally {
       lock.unlock();
     }
-  }
-
-  /**
-   * The entry is applied (and visible to reads) before this returns. On the leader the reply is
-   * completed on another thread: completing it runs Ratis's reply path and wakes the waiting
-   * caller, and on a busy machine each wake-up can preempt the single apply thread (profiling
-   * showed the apply thread spending most of its time in {@code unpark}). One reply thread keeps
-   * replies in log order and, when busy, drains them without waking anyone per entry. Followers
-   * have no caller waiting, so they complete inline.
-   */
-  private CompletableFuture<Message> reply(TransactionContext trx, Message message) {
-    if (trx.getServerRole() != RaftPeerRole.LEADER) {
-      return CompletableFuture.completedFuture(message);
-    }
-    CompletableFuture<Message> reply = new CompletableFuture<>();
-    try {
-      replies.execute(() -> reply.complete(message));
-    } catch (RejectedExecutionException closing) {
-      reply.complete(message);
-    }
-    return reply;
   }
 
   @Override
@@ -331,9 +301,12 @@ public final class JournalStateMachine extends BaseStateMachine {
       }
       // Called on the apply thread, so nothing is applied meanwhile: the checkpoint is exactly
       // the state at `at` once the position (which may be a configuration entry) is recorded.
+      // Writes wait meanwhile (the checkpoint flushes the memtables): the duration is logged.
+      long start = System.nanoTime();
       namespace.recordAppliedPosition(at.getTerm(), at.getIndex());
       snapshots.take(at, metastore.rocks());
-      LOG.info("{}: took snapshot {}", getId(), at);
+      LOG.info(
+          "{}: took snapshot {} in {} ms", getId(), at, (System.nanoTime() - start) / 1_000_000);
       return at.getIndex();
     } finally {
       lock.unlock();
@@ -399,7 +372,6 @@ public final class JournalStateMachine extends BaseStateMachine {
     } finally {
       lock.unlock();
     }
-    replies.shutdown();
     super.close();
   }
 }
