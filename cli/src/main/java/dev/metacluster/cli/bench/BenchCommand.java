@@ -43,6 +43,10 @@ import picocli.CommandLine.Spec;
       "  rename      rename each input file to <name>.r in the same directory",
       "  delete      delete each input file (the renamed one if rename ran)",
       "",
+      "With --warmup-seconds S, every thread first loops over create + complete,",
+      "getStatus, listStatus, rename, delete and mkdirs under <root>/warmup for",
+      "S seconds; none of it is timed or reported.",
+      "",
       "Each thread takes one contiguous block of the index range, so threads",
       "mostly work in different directories. ops/s = ops / wall-clock seconds of",
       "the timed phase; latencies (µs, HdrHistogram) are of successful ops. An op",
@@ -176,6 +180,15 @@ public final class BenchCommand implements Callable<Integer> {
   int activePercent;
 
   @Option(
+      names = "--warmup-seconds",
+      paramLabel = "S",
+      defaultValue = "0",
+      description =
+          "Before the timed ops, run every op for S seconds under /bench/warmup, untimed, so that"
+              + " the JIT compiler is done before the figures (default: ${DEFAULT-VALUE}).")
+  int warmupSeconds;
+
+  @Option(
       names = "--json",
       paramLabel = "FILE",
       description = "Also write the results as a JSON array to FILE.")
@@ -222,6 +235,7 @@ public final class BenchCommand implements Callable<Integer> {
     atLeast("--kills", kills, 1);
     atLeast("--connections", connections, 0);
     atLeast("--active-percent", activePercent, 1);
+    atLeast("--warmup-seconds", warmupSeconds, 0);
     if (activePercent > 100) {
       throw new ParameterException(
           spec.commandLine(), "--active-percent must be at most 100, was " + activePercent);
@@ -245,7 +259,8 @@ public final class BenchCommand implements Callable<Integer> {
         kills,
         cluster,
         connections,
-        activePercent);
+        activePercent,
+        warmupSeconds);
   }
 
   private void atLeast(String option, long value, long min) {

@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  * @param cluster cluster mode: how to reach the cluster, or {@code null} in the other modes
  * @param connections cluster mode: client connections to hold open (0: run the ops instead)
  * @param activePercent cluster mode with connections: the share of them that issue getStatus
+ * @param warmupSeconds untimed run of every op before the timed phases (0: none)
  */
 public record BenchOptions(
     Set<BenchOp> ops,
@@ -33,7 +34,8 @@ public record BenchOptions(
     int kills,
     Cluster cluster,
     int connections,
-    int activePercent) {
+    int activePercent,
+    int warmupSeconds) {
 
   /**
    * A running cluster: where it is (for messages) and how to make a new client for it, each with

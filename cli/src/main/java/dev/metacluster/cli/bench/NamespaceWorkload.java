@@ -17,6 +17,8 @@ import java.util.function.LongFunction;
 final class NamespaceWorkload {
   static final String USER = "bench";
   static final int LIST_PAGE = 100;
+  // Warm-up ends by time; the index range only has to be out of reach (and split over threads).
+  private static final long WARMUP_SLOTS = 1L << 40;
 
   private final BenchOptions options;
   private final String mode;
@@ -73,7 +75,13 @@ final class NamespaceWorkload {
       roots.add(mkdirs.root());
     }
     roots.add(inputs.root());
+    if (options.warmupSeconds() > 0) {
+      roots.add(root + "/warmup");
+    }
     requireAbsent(roots);
+    if (options.warmupSeconds() > 0) {
+      warmUp();
+    }
 
     List<BenchResult> results = new ArrayList<>();
     for (BenchOp op : options.ops()) {
@@ -143,7 +151,52 @@ final class NamespaceWorkload {
       throws InterruptedException {
     progress.printf("%s: %,d ops%n", op.label(), count);
     progress.flush();
-    return runner.run(op.label(), count, input, body);
+    ParallelRunner.Phase phase = runner.run(op.label(), count, input, body);
+    if (phase.cpuNanos() >= 0) {
+      progress.printf(
+          "%s: %.1f s, process CPU %.1f s = %.0f µs per op%n",
+          op.label(), phase.elapsedSeconds(), phase.cpuNanos() / 1e9, phase.cpuUsPerOp());
+      progress.flush();
+    }
+    return phase;
+  }
+
+  /**
+   * Runs every op for {@code --warmup-seconds} under {@code <root>/warmup}, untimed: short runs
+   * otherwise spend much of their CPU in the JIT compiler and measure code still interpreted.
+   */
+  private void warmUp() throws Exception {
+    BenchPaths files =
+        new BenchPaths(root + "/warmup/files", "file", WARMUP_SLOTS, options.filesPerDir());
+    BenchPaths dirs =
+        new BenchPaths(root + "/warmup/mkdirs", "d", WARMUP_SLOTS, options.filesPerDir());
+    progress.printf("warm-up: %d s of every op (not timed)%n", options.warmupSeconds());
+    progress.flush();
+    long deadline = System.nanoTime() + options.warmupSeconds() * 1_000_000_000L;
+    ParallelRunner.Phase phase =
+        runner.run(
+            "warm-up",
+            WARMUP_SLOTS,
+            () -> System.nanoTime() - deadline > 0,
+            i -> i,
+            i -> warmUpRound(files, dirs, i));
+    LatencyRecorder l = phase.latencies();
+    if (l.errors() > 0) {
+      throw new BenchFailure(
+          "the warm-up failed " + l.errors() + " times; first: " + l.firstError());
+    }
+    progress.printf("warm-up: %,d rounds of 7 ops%n", l.ops());
+    progress.flush();
+  }
+
+  private void warmUpRound(BenchPaths files, BenchPaths dirs, long i) throws Exception {
+    String path = files.path(i);
+    createAndComplete(path);
+    getStatus(path);
+    target.listStatus(files.dir(i), "", LIST_PAGE);
+    target.rename(path, path + ".r");
+    target.delete(path + ".r");
+    target.mkdirs(dirs.path(i));
   }
 
   private void createAndComplete(String path) throws Exception {

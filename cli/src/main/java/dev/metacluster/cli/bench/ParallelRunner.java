@@ -1,6 +1,7 @@
 package dev.metacluster.cli.bench;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -31,14 +32,25 @@ final class ParallelRunner implements AutoCloseable {
     void run(T input) throws Exception;
   }
 
-  /** The outcome of one phase. */
-  record Phase(LatencyRecorder latencies, long elapsedNanos) {
+  /**
+   * The outcome of one phase.
+   *
+   * @param cpuNanos CPU time of this whole process during the phase (every thread, the JIT and GC
+   *     included), or -1 where the JVM does not tell: steadier than ops/s on a shared machine
+   */
+  record Phase(LatencyRecorder latencies, long elapsedNanos, long cpuNanos) {
     double elapsedSeconds() {
       return elapsedNanos / 1e9;
     }
 
     double opsPerSec() {
       return elapsedNanos == 0 ? 0 : latencies.ops() / elapsedSeconds();
+    }
+
+    /** Process CPU µs per op (successful or not), or -1 if unknown. */
+    double cpuUsPerOp() {
+      long ops = latencies.ops() + latencies.errors();
+      return cpuNanos < 0 || ops == 0 ? -1 : cpuNanos / 1e3 / ops;
     }
   }
 
@@ -103,6 +115,7 @@ final class ParallelRunner implements AutoCloseable {
                 return recorder;
               }));
     }
+    long startCpu = processCpuNanos();
     long startNanos = System.nanoTime();
     ScheduledFuture<?> report =
         reporter.scheduleAtFixedRate(
@@ -128,9 +141,17 @@ final class ParallelRunner implements AutoCloseable {
       report.cancel(false);
     }
     long elapsed = System.nanoTime() - startNanos;
+    long endCpu = processCpuNanos();
     LatencyRecorder merged = new LatencyRecorder();
     recorders.forEach(merged::merge);
-    return new Phase(merged, elapsed);
+    return new Phase(merged, elapsed, startCpu < 0 || endCpu < 0 ? -1 : endCpu - startCpu);
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
   }
 
   @Override

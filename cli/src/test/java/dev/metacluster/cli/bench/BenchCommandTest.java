@@ -10,6 +10,8 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -124,6 +126,43 @@ class BenchCommandTest {
     assertThat(fill.get("diskBytesPerInode").asDouble()).isPositive();
     assertThat(fill.get("heapUsedAfterGcBytes").asLong()).isPositive();
     assertThat(fill.get("maxHeapBytes").asLong()).isPositive();
+  }
+
+  @Test
+  void warmUpRunsEveryOpFirstAndIsNotCounted() throws Exception {
+    Path json = tmp.resolve("warm.json");
+    int exit =
+        metactl(
+            "bench",
+            "--op",
+            "create,mkdirs",
+            "--threads",
+            "2",
+            "--files",
+            "30",
+            "--files-per-dir",
+            "10",
+            "--warmup-seconds",
+            "1",
+            "--json",
+            json.toString());
+
+    assertThat(exit).as("stderr: %s", err).isZero();
+    Matcher rounds = Pattern.compile("warm-up: ([\\d,]+) rounds").matcher(err.toString());
+    assertThat(rounds.find()).as("stderr: %s", err).isTrue();
+    assertThat(Long.parseLong(rounds.group(1).replace(",", ""))).isPositive();
+    JsonNode results = JSON.readTree(json.toFile());
+    assertThat(results).hasSize(2);
+    for (JsonNode r : results) {
+      assertThat(r.get("ops").asLong()).as(r.get("op").asText()).isEqualTo(30);
+      assertThat(r.get("errors").asLong()).isZero();
+    }
+  }
+
+  @Test
+  void negativeWarmUpIsAUsageError() {
+    assertThat(metactl("bench", "--warmup-seconds", "-1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--warmup-seconds must be at least 0");
   }
 
   @Test

@@ -14,23 +14,18 @@ import dev.metacluster.master.store.Metastore;
 import dev.metacluster.master.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -63,17 +58,13 @@ public final class JournalStateMachine extends BaseStateMachine {
   private volatile long openedAtIndex;
   // Set while Ratis installs a snapshot from the leader: no snapshots of our own meanwhile.
   private volatile boolean installing;
-  // Follower reads waiting for this member to apply the index their caller last wrote.
-  private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> appliedWaiters =
-      new ConcurrentSkipListMap<>();
-  // Completes the leader's write futures off the apply thread (see applyTransaction).
-  private final ExecutorService replies =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "journal-replies");
-            t.setDaemon(true);
-            return t;
-          });
+  // Snapshot threshold (entries) when Ratis takes snapshots by threshold, else 0; and the index a
+  // background flush was last started for (see flushAheadOfSnapshot).
+  private long snapshotThreshold;
+  private long flushedAheadFor;
+  // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
+  private final AppliedWaiters appliedWaiters =
+      new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex());
 
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
@@ -84,6 +75,11 @@ public final class JournalStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage)
       throws IOException {
     super.initialize(server, groupId, storage);
+    RaftProperties properties = server.getProperties();
+    snapshotThreshold =
+        RaftServerConfigKeys.Snapshot.autoTriggerEnabled(properties)
+            ? RaftServerConfigKeys.Snapshot.autoTriggerThreshold(properties)
+            : 0;
     // Ratis requires RUNNING -> PAUSED around snapshot installation; start the life cycle here.
     getLifeCycle()
         .startAndTransition(
@@ -172,7 +168,11 @@ public final class JournalStateMachine extends BaseStateMachine {
       CommandResult result = namespace.apply(journalEntry.getCommand(), term, index);
       updateLastAppliedTermIndex(term, index);
       releaseWaiters(index);
-      return reply(trx, JournalCodec.message(result));
+      flushAheadOfSnapshot(index);
+      // Completed here, so Ratis replies to the caller on this thread. A hand-off to a reply thread
+      // (tried before) cost a wake-up of that thread per entry on top of the caller's, and more
+      // CPU per write in total (docs/BENCHMARKS.md, profile of the write path).
+      return CompletableFuture.completedFuture(JournalCodec.message(result));
     } catch (InvalidProtocolBufferException e) {
       // Thrown, not returned: Ratis stops this member rather than skip an entry and diverge.
       throw new IllegalStateException("journal entry " + term + "_" + index + " is corrupt", e);
@@ -182,24 +182,27 @@ public final class JournalStateMachine extends BaseStateMachine {
   }
 
   /**
-   * The entry is applied (and visible to reads) before this returns. On the leader the reply is
-   * completed on another thread: completing it runs Ratis's reply path and wakes the waiting
-   * caller, and on a busy machine each wake-up can preempt the single apply thread (profiling
-   * showed the apply thread spending most of its time in {@code unpark}). One reply thread keeps
-   * replies in log order and, when busy, drains them without waking anyone per entry. Followers
-   * have no caller waiting, so they complete inline.
+   * A snapshot flushes RocksDB on the apply thread, and writes wait until it is done (seconds on a
+   * busy machine with 100,000 entries in the memtables). So a tenth of the threshold before a
+   * snapshot is due, start that flush in the background: the snapshot then flushes only the entries
+   * applied since. Flushing early changes nothing for durability (the log is kept up to the
+   * snapshot either way).
    */
-  private CompletableFuture<Message> reply(TransactionContext trx, Message message) {
-    if (trx.getServerRole() != RaftPeerRole.LEADER) {
-      return CompletableFuture.completedFuture(message);
+  private void flushAheadOfSnapshot(long index) {
+    if (snapshotThreshold <= 0) {
+      return;
     }
-    CompletableFuture<Message> reply = new CompletableFuture<>();
-    try {
-      replies.execute(() -> reply.complete(message));
-    } catch (RejectedExecutionException closing) {
-      reply.complete(message);
+    SnapshotInfo latest = snapshots.getLatestSnapshot();
+    long base = Math.max(openedAtIndex, latest == null ? 0 : latest.getIndex());
+    long due = base + snapshotThreshold;
+    if (index >= due - snapshotThreshold / 10 && flushedAheadFor != due) {
+      flushedAheadFor = due;
+      try {
+        metastore.rocks().flushInBackground();
+      } catch (StoreException e) {
+        LOG.warn("{}: background flush before snapshot {} failed", getId(), due, e);
+      }
     }
-    return reply;
   }
 
   @Override
@@ -209,6 +212,7 @@ public final class JournalStateMachine extends BaseStateMachine {
     if (index > getLastAppliedTermIndex().getIndex()) {
       updateLastAppliedTermIndex(term, index);
       releaseWaiters(index);
+      flushAheadOfSnapshot(index);
     }
   }
 
@@ -223,25 +227,12 @@ public final class JournalStateMachine extends BaseStateMachine {
 
   /** Completes once this member has applied {@code index} (at most 30 s later). */
   public CompletableFuture<Void> awaitApplied(long index) {
-    if (getLastAppliedTermIndex().getIndex() >= index) {
-      return CompletableFuture.completedFuture(null);
-    }
-    CompletableFuture<Void> applied = new CompletableFuture<>();
-    appliedWaiters.computeIfAbsent(index, k -> new CopyOnWriteArrayList<>()).add(applied);
-    // The apply thread may have passed the index between the check and the registration.
-    releaseWaiters(getLastAppliedTermIndex().getIndex());
-    return applied.orTimeout(30, TimeUnit.SECONDS);
+    CompletableFuture<Void> applied = appliedWaiters.await(index);
+    return applied.isDone() ? applied : applied.orTimeout(30, TimeUnit.SECONDS);
   }
 
   private void releaseWaiters(long appliedIndex) {
-    if (appliedWaiters.isEmpty()) {
-      return;
-    }
-    var ready = appliedWaiters.headMap(appliedIndex, true);
-    for (List<CompletableFuture<Void>> waiters : ready.values()) {
-      waiters.forEach(w -> w.complete(null));
-    }
-    ready.clear();
+    appliedWaiters.release(appliedIndex);
   }
 
   @Override
@@ -347,9 +338,12 @@ public final class JournalStateMachine extends BaseStateMachine {
       }
       // Called on the apply thread, so nothing is applied meanwhile: the checkpoint is exactly
       // the state at `at` once the position (which may be a configuration entry) is recorded.
+      // Writes wait meanwhile (the checkpoint flushes the memtables): the duration is logged.
+      long start = System.nanoTime();
       namespace.recordAppliedPosition(at.getTerm(), at.getIndex());
       snapshots.take(at, metastore.rocks());
-      LOG.info("{}: took snapshot {}", getId(), at);
+      LOG.info(
+          "{}: took snapshot {} in {} ms", getId(), at, (System.nanoTime() - start) / 1_000_000);
       return at.getIndex();
     } finally {
       lock.unlock();
@@ -415,7 +409,6 @@ public final class JournalStateMachine extends BaseStateMachine {
     } finally {
       lock.unlock();
     }
-    replies.shutdown();
     super.close();
   }
 }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.metacluster.master.proto.Inode;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +24,12 @@ import java.util.function.Consumer;
  * completeFile) is seen before or after that change, as with a lock per child.
  */
 public final class CachingInodeStore implements InodeStore {
+  // Eviction and buffer drains run on the thread that triggers them (under Caffeine's tryLock, so
+  // nobody waits), not on the common ForkJoinPool: handing them over woke a pool thread after most
+  // writes, and on the journal's single apply thread that hand-off (unpark) cost more than the
+  // maintenance itself (profile in docs/BENCHMARKS.md).
+  private static final Executor SAME_THREAD = Runnable::run;
+
   private final InodeStore backing;
   private final Cache<Long, Inode> inodes;
   // Values are child ids, or NO_INODE for a cached miss (creates look up names that do not exist).
@@ -30,8 +37,10 @@ public final class CachingInodeStore implements InodeStore {
 
   public CachingInodeStore(InodeStore backing, long inodeEntries, long edgeEntries) {
     this.backing = backing;
-    this.inodes = Caffeine.newBuilder().maximumSize(inodeEntries).recordStats().build();
-    this.edges = Caffeine.newBuilder().maximumSize(edgeEntries).recordStats().build();
+    this.inodes =
+        Caffeine.newBuilder().maximumSize(inodeEntries).recordStats().executor(SAME_THREAD).build();
+    this.edges =
+        Caffeine.newBuilder().maximumSize(edgeEntries).recordStats().executor(SAME_THREAD).build();
   }
 
   @Override
@@ -142,7 +151,7 @@ public final class CachingInodeStore implements InodeStore {
     return edges.stats();
   }
 
-  /** Runs pending evictions now (Caffeine evicts asynchronously); for exact size checks. */
+  /** Runs pending evictions now (Caffeine batches them); for exact size checks. */
   public void cleanUp() {
     inodes.cleanUp();
     edges.cleanUp();

@@ -368,6 +368,18 @@ public final class RocksInodeStore implements InodeStore {
     }
   }
 
+  /**
+   * Starts flushing the memtables of all column families (atomically) and returns at once: writes
+   * go on into fresh memtables, and a {@link #flush()} soon after has little left to write.
+   */
+  public void flushInBackground() {
+    try (FlushOptions options = new FlushOptions().setWaitForFlush(false)) {
+      db.flush(options, List.of(inodes, edges, meta));
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot flush metastore", e);
+    }
+  }
+
   /** Flushes memtables of all column families to SST files (atomically). */
   public void flush() {
     try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
