@@ -144,11 +144,7 @@ class CreateClusterIT {
     assertThat(env.kubelet().pod(NS, leader).process.pid()).isNotEqualTo(pid);
     // its volumes were kept: the member came back with its data, not as a new member
     assertThat(appliedAtLastStart(leader)).isPositive();
-    try (MetadataClient client =
-        MetadataClient.builder()
-            .target(env.serviceAddress(NS, "meta"))
-            .callTimeout(Duration.ofSeconds(20))
-            .build()) {
+    try (MetadataClient client = env.clientOf(NS, "meta")) {
       assertThat(client.exists("/e2e/hello")).isTrue();
     }
   }

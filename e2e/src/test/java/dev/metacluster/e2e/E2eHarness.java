@@ -2,6 +2,7 @@ package dev.metacluster.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.metacluster.api.client.MetadataClient;
 import dev.metacluster.operator.OperatorRuntime;
 import dev.metacluster.operator.OperatorSettings;
 import dev.metacluster.operator.crd.MetadataCluster;
@@ -122,6 +123,17 @@ final class E2eHarness implements AutoCloseable {
               }
             })
         .address();
+  }
+
+  /**
+   * A client of cluster {@code name} through its client Service, as an application in the cluster
+   * would use it; its calls may take up to a minute, so writes ride out failovers and restarts.
+   */
+  MetadataClient clientOf(String namespace, String name) {
+    return MetadataClient.builder()
+        .target(serviceAddress(namespace, name))
+        .callTimeout(Duration.ofSeconds(60))
+        .build();
   }
 
   MetadataCluster cluster(String namespace, String name) {

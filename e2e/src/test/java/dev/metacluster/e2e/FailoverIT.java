@@ -44,11 +44,7 @@ class FailoverIT {
     env.client().resource(Scenarios.minimal(NS, "meta")).create();
     env.awaitReady(NS, "meta", Duration.ofSeconds(180));
 
-    try (MetadataClient client =
-            MetadataClient.builder()
-                .target(env.serviceAddress(NS, "meta"))
-                .callTimeout(Duration.ofSeconds(30))
-                .build();
+    try (MetadataClient client = env.clientOf(NS, "meta");
         WriteLoad load = new WriteLoad(client, "/load", WRITERS)) {
       load.awaitProgress(200, Duration.ofSeconds(60));
 

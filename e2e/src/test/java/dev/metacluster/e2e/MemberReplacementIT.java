@@ -61,11 +61,7 @@ class MemberReplacementIT {
     k8s.resource(mdc).create();
     env.awaitReady(NS, "meta", Duration.ofSeconds(180));
 
-    try (MetadataClient client =
-            MetadataClient.builder()
-                .target(env.serviceAddress(NS, "meta"))
-                .callTimeout(Duration.ofSeconds(60))
-                .build();
+    try (MetadataClient client = env.clientOf(NS, "meta");
         WriteLoad load = new WriteLoad(client, "/load", 2)) {
       // enough entries for snapshots and purges on every member
       load.awaitProgress(600, Duration.ofSeconds(120));

@@ -63,11 +63,7 @@ class RollingUpgradeIT {
     String oldRevision = revision(k8s);
 
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-    try (MetadataClient client =
-            MetadataClient.builder()
-                .target(env.serviceAddress(NS, "meta"))
-                .callTimeout(Duration.ofSeconds(60))
-                .build();
+    try (MetadataClient client = env.clientOf(NS, "meta");
         WriteLoad load = new WriteLoad(client, "/load", 2)) {
       load.awaitProgress(100, Duration.ofSeconds(60));
 

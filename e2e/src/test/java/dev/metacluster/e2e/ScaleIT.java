@@ -46,11 +46,7 @@ class ScaleIT {
     k8s.resource(Scenarios.patient(Scenarios.minimal(NS, "meta"))).create();
     env.awaitReady(NS, "meta", Duration.ofSeconds(180));
 
-    try (MetadataClient client =
-            MetadataClient.builder()
-                .target(env.serviceAddress(NS, "meta"))
-                .callTimeout(Duration.ofSeconds(60))
-                .build();
+    try (MetadataClient client = env.clientOf(NS, "meta");
         WriteLoad load = new WriteLoad(client, "/load", 2)) {
       load.awaitProgress(100, Duration.ofSeconds(60));
 
