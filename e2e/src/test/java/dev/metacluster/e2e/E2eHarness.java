@@ -63,7 +63,17 @@ final class E2eHarness implements AutoCloseable {
     // garbage collector (children outlive their MetadataCluster; StatefulSetStandIn collects only
     // pods), and every controller and the kubelet (StatefulSetStandIn, Kubelet).
     k8s = new MockKubernetes();
-    kubelet = new Kubelet(k8s.newClient(), dns, entrypoint, work);
+    kubelet =
+        new Kubelet(
+            k8s.newClient(),
+            dns,
+            entrypoint,
+            work,
+            // <service>.<ns>.svc:PORT, as a pod dials a Service, to its proxy here
+            address -> {
+              String[] labels = address.substring(0, address.indexOf(':')).split("\\.");
+              return serviceAddress(labels[1], labels[0]);
+            });
     workloads = new StatefulSetStandIn(k8s.newClient(), kubelet);
     killer = new Thread(kubelet::killAll, "e2e-kill-masters");
     Runtime.getRuntime().addShutdownHook(killer);

@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class Kubelet {
   private static final Logger log = LoggerFactory.getLogger(Kubelet.class);
   private static final Pattern VAR_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+  private static final Pattern SERVICE_ADDRESS =
+      Pattern.compile("[a-z0-9-]+\\.[a-z0-9-]+\\.svc(\\.cluster\\.local)?:\\d+");
 
   /** What the kubelet runs for one pod object (one uid). */
   static final class RunningPod {
@@ -70,6 +72,21 @@ final class Kubelet {
     final Set<Path> claims;
     final int graceSeconds;
     final ProbeTiming readiness;
+
+    /** Init containers, run to completion in order before the container (then never again). */
+    final List<InitContainer> init;
+
+    /** restartPolicy Never (a Job's pod): runs once, and the pod ends Succeeded or Failed. */
+    final boolean oneShot;
+
+    /** terminationMessagePolicy FallbackToLogsOnError: a failure without a message gets the log. */
+    final boolean logsOnError;
+
+    volatile boolean initDone;
+
+    /** A one-shot container that exited: its exit code; null while it runs. */
+    volatile Integer finished;
+
     volatile Process process;
     volatile int restarts;
     volatile boolean ready;
@@ -88,7 +105,8 @@ final class Kubelet {
         List<String> command,
         Map<String, String> env,
         Path log,
-        Set<Path> claims) {
+        Set<Path> claims,
+        List<InitContainer> init) {
       this.namespace = pod.getMetadata().getNamespace();
       this.name = pod.getMetadata().getName();
       this.uid = pod.getMetadata().getUid();
@@ -100,6 +118,11 @@ final class Kubelet {
       Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
       this.graceSeconds = grace == null ? 30 : grace.intValue();
       this.readiness = ProbeTiming.of(pod.getSpec().getContainers().get(0).getReadinessProbe());
+      this.init = init;
+      this.oneShot = "Never".equals(pod.getSpec().getRestartPolicy());
+      this.logsOnError =
+          "FallbackToLogsOnError"
+              .equals(pod.getSpec().getContainers().get(0).getTerminationMessagePolicy());
     }
 
     boolean alive() {
@@ -112,6 +135,9 @@ final class Kubelet {
       return log.resolveSibling("termination-log");
     }
   }
+
+  /** One init container: its command line and environment. */
+  record InitContainer(String name, List<String> command, Map<String, String> env) {}
 
   /**
    * When a kubelet probes readiness and how many failures in a row make a pod unready (Kubernetes'
@@ -135,6 +161,10 @@ final class Kubelet {
   private final KubernetesClient client;
   private final LoopbackDns dns;
   private final Path entrypoint;
+
+  /** {@code <service>.<ns>.svc:PORT} to the address that reaches it here (kube-proxy's job). */
+  private final java.util.function.UnaryOperator<String> services;
+
   private final Path root;
   private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
 
@@ -154,11 +184,17 @@ final class Kubelet {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
-  Kubelet(KubernetesClient client, LoopbackDns dns, Path entrypoint, Path root) {
+  Kubelet(
+      KubernetesClient client,
+      LoopbackDns dns,
+      Path entrypoint,
+      Path root,
+      java.util.function.UnaryOperator<String> services) {
     this.client = client;
     this.dns = dns;
     this.entrypoint = entrypoint;
     this.root = root;
+    this.services = services;
   }
 
   /** The process running pod {@code name} now, if any. */
@@ -257,6 +293,12 @@ final class Kubelet {
         }
         running.put(key, r);
         launch(r);
+      } else if (!r.alive() && r.oneShot) {
+        if (r.finished == null && r.process != null) {
+          r.lastTermination = termination(r);
+          r.finished = r.process.exitValue();
+          log.info("kubelet: pod {} ran to completion (exit code {})", key, r.finished);
+        }
       } else if (!r.alive()) {
         r.restarts++;
         r.lastTermination = termination(r);
@@ -275,6 +317,10 @@ final class Kubelet {
 
   /** Runs the readiness probe when its period is up; unready at once when the process is gone. */
   private void updateReadiness(RunningPod r) {
+    if (r.oneShot) {
+      r.ready = r.alive();
+      return;
+    }
     if (!r.alive()) {
       r.ready = false;
       return;
@@ -298,66 +344,132 @@ final class Kubelet {
     String name = pod.getMetadata().getName();
     Container c = pod.getSpec().getContainers().get(0);
     Path podDir = root.resolve("pods").resolve(ns).resolve(name);
-    Map<String, Path> mounts = new LinkedHashMap<>();
     Set<Path> claims = ConcurrentHashMap.newKeySet();
     try {
-      for (VolumeMount m :
-          Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
-        Volume v =
-            pod.getSpec().getVolumes().stream()
-                .filter(x -> x.getName().equals(m.getName()))
-                .findFirst()
-                .orElseThrow(
-                    () -> new IllegalStateException("pod " + name + ": no volume " + m.getName()));
-        Path dir;
-        if (v.getConfigMap() != null) {
-          ConfigMap cm =
-              client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
-          if (cm == null) {
-            return null;
-          }
-          dir = fresh(podDir.resolve("volumes").resolve(v.getName()));
-          for (var e :
-              Objects.requireNonNullElse(cm.getData(), Map.<String, String>of()).entrySet()) {
-            Files.writeString(dir.resolve(e.getKey()), e.getValue());
-          }
-        } else if (v.getEmptyDir() != null) {
-          dir = fresh(podDir.resolve("volumes").resolve(v.getName()));
-        } else if (v.getPersistentVolumeClaim() != null) {
-          String claim = v.getPersistentVolumeClaim().getClaimName();
-          if (client.persistentVolumeClaims().inNamespace(ns).withName(claim).get() == null) {
-            return null;
-          }
-          dir = claimDir(ns, claim);
-          Files.createDirectories(dir);
-          claims.add(dir);
-        } else {
-          throw new IllegalStateException("pod " + name + ": volume kind not played: " + v);
+      Files.createDirectories(podDir);
+      fresh(podDir.resolve("volumes")); // emptyDirs live as long as the pod (this uid)
+      Path terminationLog = podDir.resolve("termination-log");
+      List<InitContainer> init = new ArrayList<>();
+      for (Container ic :
+          Objects.requireNonNullElse(pod.getSpec().getInitContainers(), List.<Container>of())) {
+        Map<String, Path> mounts = mounts(pod, ic, podDir, claims);
+        if (mounts == null) {
+          return null;
         }
-        mounts.put(m.getMountPath(), dir);
+        Map<String, String> env = env(pod, ic);
+        init.add(
+            new InitContainer(
+                ic.getName(), command(ic, env, mounts, terminationLog), withTmp(env, mounts)));
+      }
+      Map<String, Path> mounts = mounts(pod, c, podDir, claims);
+      if (mounts == null) {
+        return null;
       }
       Map<String, String> env = env(pod, c);
-      List<String> command = new ArrayList<>();
-      command.add(entrypoint.toString()); // the image's ENTRYPOINT; no command override played
-      if (c.getCommand() != null && !c.getCommand().isEmpty()) {
-        throw new IllegalStateException("pod " + name + ": container command is not played");
-      }
-      for (String arg : Objects.requireNonNullElse(c.getArgs(), List.<String>of())) {
-        command.add(translate(expand(arg, env), mounts));
-      }
+      List<String> command = command(c, env, mounts, terminationLog);
       LoopbackDns.PodPorts ports = dns.pod(ns, name);
-      command.addAll(loopbackOverrides(command, env, mounts, ports));
-      if (mounts.containsKey("/tmp")) {
-        // the container's /tmp is an emptyDir; RocksDB unpacks its native library there
-        env.merge("JAVA_OPTS", "-Djava.io.tmpdir=" + mounts.get("/tmp"), (a, b) -> a + " " + b);
+      if (command.contains("server")) {
+        command.addAll(loopbackOverrides(command, env, mounts, ports));
       }
-      Files.createDirectories(podDir);
+      withTmp(env, mounts);
       // the container's terminationMessagePath (/dev/termination-log) is a file of the pod's here
-      env.put("METACLUSTER_TERMINATION_MESSAGE_PATH", podDir.resolve("termination-log").toString());
-      return new RunningPod(pod, ports, command, env, podDir.resolve("master.log"), claims);
+      env.put("METACLUSTER_TERMINATION_MESSAGE_PATH", terminationLog.toString());
+      return new RunningPod(pod, ports, command, env, podDir.resolve("master.log"), claims, init);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Mount path to the directory standing in for it; null while a ConfigMap or claim is missing. */
+  private Map<String, Path> mounts(Pod pod, Container c, Path podDir, Set<Path> claims)
+      throws IOException {
+    String ns = pod.getMetadata().getNamespace();
+    String name = pod.getMetadata().getName();
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
+      Volume v =
+          pod.getSpec().getVolumes().stream()
+              .filter(x -> x.getName().equals(m.getName()))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("pod " + name + ": no volume " + m.getName()));
+      Path dir = podDir.resolve("volumes").resolve(v.getName());
+      if (v.getConfigMap() != null) {
+        ConfigMap cm =
+            client.configMaps().inNamespace(ns).withName(v.getConfigMap().getName()).get();
+        if (cm == null) {
+          return null;
+        }
+        Files.createDirectories(dir);
+        for (var e :
+            Objects.requireNonNullElse(cm.getData(), Map.<String, String>of()).entrySet()) {
+          Files.writeString(dir.resolve(e.getKey()), e.getValue());
+        }
+      } else if (v.getEmptyDir() != null) {
+        Files.createDirectories(dir); // one per pod, shared by its containers
+      } else if (v.getPersistentVolumeClaim() != null) {
+        String claim = v.getPersistentVolumeClaim().getClaimName();
+        if (client.persistentVolumeClaims().inNamespace(ns).withName(claim).get() == null) {
+          return null;
+        }
+        dir = claimDir(ns, claim);
+        Files.createDirectories(dir);
+        claims.add(dir);
+      } else {
+        throw new IllegalStateException("pod " + name + ": volume kind not played: " + v);
+      }
+      mounts.put(m.getMountPath(), dir);
+    }
+    return mounts;
+  }
+
+  /**
+   * The process for a container: the image's entrypoint ({@code bin/master}) or the image program
+   * its {@code command} names, then its args, with paths under mount points, {@code file://} URIs,
+   * the termination message path and Service addresses translated to what stands in for them.
+   */
+  private List<String> command(
+      Container c, Map<String, String> env, Map<String, Path> mounts, Path terminationLog) {
+    Map<String, Path> paths = new LinkedHashMap<>(mounts);
+    paths.put(
+        Objects.requireNonNullElse(c.getTerminationMessagePath(), "/dev/termination-log"),
+        terminationLog);
+    List<String> words = new ArrayList<>();
+    if (c.getCommand() == null || c.getCommand().isEmpty()) {
+      words.add(entrypoint.toString()); // the image's ENTRYPOINT
+    } else {
+      Path program = entrypoint.resolveSibling(Path.of(c.getCommand().get(0)).getFileName());
+      if (!Files.isExecutable(program)) {
+        throw new IllegalStateException("no program " + c.getCommand().get(0) + " in the image");
+      }
+      words.add(program.toString());
+      c.getCommand().stream().skip(1).forEach(words::add);
+    }
+    words.addAll(Objects.requireNonNullElse(c.getArgs(), List.<String>of()));
+    List<String> command = new ArrayList<>();
+    command.add(words.get(0));
+    for (String word : words.subList(1, words.size())) {
+      String w = expand(word, env);
+      if (w.startsWith("file://")) {
+        w = "file://" + translate(w.substring("file://".length()), paths);
+      } else if (SERVICE_ADDRESS.matcher(w).matches()) {
+        w = services.apply(w);
+      } else {
+        w = translate(w, paths);
+      }
+      command.add(w);
+    }
+    return command;
+  }
+
+  /** The container's /tmp is an emptyDir; the JVM (RocksDB unpacks its library there) uses it. */
+  private static Map<String, String> withTmp(Map<String, String> env, Map<String, Path> mounts) {
+    if (mounts.containsKey("/tmp")) {
+      String tmp = "-Djava.io.tmpdir=" + mounts.get("/tmp");
+      env.merge("JAVA_OPTS", tmp, (a, b) -> a + " " + b);
+      env.merge("METACTL_JAVA_OPTS", tmp, (a, b) -> a + " " + b);
+    }
+    return env;
   }
 
   /**
@@ -467,6 +579,25 @@ final class Kubelet {
   }
 
   private void launch(RunningPod r) {
+    if (!r.initDone) {
+      for (InitContainer ic : r.init) {
+        int exit = runToCompletion(r, ic);
+        if (exit != 0) {
+          // restartPolicy Always: the init container runs again on the next sync
+          r.lastTermination =
+              Map.of(
+                  "terminated", Map.of("exitCode", exit, "reason", "Error", "message", ic.name()));
+          log.info(
+              "kubelet: pod {}/{} init container {} failed ({})",
+              r.namespace,
+              r.name,
+              ic.name(),
+              exit);
+          return;
+        }
+      }
+      r.initDone = true;
+    }
     VolumeFault fault = volumeFaults.remove(r.namespace + "/" + r.name);
     if (fault != null) {
       try {
@@ -512,7 +643,9 @@ final class Kubelet {
     c.put("started", r.alive());
     c.put("restartCount", r.restarts);
     c.put("image", Objects.requireNonNullElse(pod.getSpec().getContainers().get(0).getImage(), ""));
-    if (r.lastTermination != null) {
+    if (r.finished != null) {
+      c.put("state", r.lastTermination); // a one-shot container that ended stays terminated
+    } else if (r.lastTermination != null) {
       c.put("lastState", r.lastTermination);
     }
     return c;
@@ -539,6 +672,39 @@ final class Kubelet {
   }
 
   /**
+   * Runs an init container to completion on the loop thread (the pod's other containers wait for it
+   * anyway), its output appended to the pod's log; its exit code, or -1 after 5 minutes.
+   */
+  private int runToCompletion(RunningPod r, InitContainer ic) {
+    ProcessBuilder pb =
+        new ProcessBuilder(ic.command())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(r.log.toFile()));
+    pb.environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("METACLUSTER_") || k.endsWith("JAVA_OPTS"));
+    pb.environment().putAll(ic.env());
+    try {
+      log.info(
+          "kubelet: pod {}/{} init container {}: {}", r.namespace, r.name, ic.name(), ic.command());
+      Process p = pb.start();
+      synchronized (everyProcess) {
+        everyProcess.add(p);
+      }
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        return -1;
+      }
+      return p.exitValue();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + ic.command(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /**
    * {@code lastState.terminated} of a container that exited: its exit code and its termination
    * message (the file at its terminationMessagePath), as a kubelet reports them.
    */
@@ -550,6 +716,12 @@ final class Kubelet {
       if (Files.exists(r.terminationLog())) {
         terminated.put("message", Files.readString(r.terminationLog()));
         Files.delete(r.terminationLog()); // the next container starts with an empty one
+      } else if (r.logsOnError && r.process.exitValue() != 0 && Files.exists(r.log)) {
+        // terminationMessagePolicy FallbackToLogsOnError: the log's last lines
+        List<String> lines = Files.readAllLines(r.log);
+        terminated.put(
+            "message",
+            String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
       }
     } catch (IOException e) {
       log.warn("pod {}/{}: termination message unreadable: {}", r.namespace, r.name, e.toString());
@@ -559,14 +731,15 @@ final class Kubelet {
   }
 
   private void writePodStatus(Pod pod, RunningPod r) {
-    String written = r.ready + "/" + r.restarts + "/" + r.alive();
+    String written = r.ready + "/" + r.restarts + "/" + r.alive() + "/" + r.finished;
     if (written.equals(r.writtenStatus)) {
       return;
     }
     String now = Instant.now().toString();
     String ready = r.ready ? "True" : "False";
     Map<String, Object> status = new LinkedHashMap<>();
-    status.put("phase", "Running");
+    Integer exit = r.finished;
+    status.put("phase", exit == null ? "Running" : exit == 0 ? "Succeeded" : "Failed");
     status.put("podIP", LoopbackDns.HOST);
     status.put("hostIP", LoopbackDns.HOST);
     status.put(

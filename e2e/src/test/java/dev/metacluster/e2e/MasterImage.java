@@ -46,6 +46,27 @@ final class MasterImage {
     Path link = dir.resolve("master/lib");
     Files.deleteIfExists(link);
     Files.createSymbolicLink(link, lib);
+    // metactl, as the image has it: cli/cli.jar + cli/lib and bin/metactl
+    Path cliTarget = repo.resolve("cli/target");
+    Path cliJar;
+    try (Stream<Path> files = Files.list(cliTarget)) {
+      cliJar =
+          files
+              .filter(p -> p.getFileName().toString().matches("cli-[^-]+.*\\.jar"))
+              .filter(p -> !p.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no cli jar in " + cliTarget));
+    }
+    Files.createDirectories(dir.resolve("cli"));
+    Files.copy(cliJar, dir.resolve("cli/cli.jar"), StandardCopyOption.REPLACE_EXISTING);
+    Path cliLib = dir.resolve("cli/lib");
+    Files.deleteIfExists(cliLib);
+    Files.createSymbolicLink(cliLib, cliTarget.resolve("lib"));
+    Path metactl = dir.resolve("bin/metactl");
+    Files.copy(repo.resolve("bin/metactl"), metactl, StandardCopyOption.REPLACE_EXISTING);
+    if (!metactl.toFile().setExecutable(true)) {
+      throw new IOException("cannot make " + metactl + " executable");
+    }
     Path launcher = dir.resolve("bin/master");
     Files.copy(repo.resolve("bin/master"), launcher, StandardCopyOption.REPLACE_EXISTING);
     if (!launcher.toFile().setExecutable(true)) {

@@ -63,6 +63,7 @@ final class StatefulSetStandIn implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Kubelet kubelet;
+  private final JobStandIn jobs;
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -74,6 +75,7 @@ final class StatefulSetStandIn implements AutoCloseable {
   StatefulSetStandIn(KubernetesClient client, Kubelet kubelet) {
     this.client = client;
     this.kubelet = kubelet;
+    this.jobs = new JobStandIn(client);
   }
 
   StatefulSetStandIn start() {
@@ -88,6 +90,7 @@ final class StatefulSetStandIn implements AutoCloseable {
         control(sts);
       }
       collectOrphans(sets);
+      jobs.control();
       kubelet.sync();
       for (StatefulSet sts : sets) {
         writeStatus(sts);
