@@ -27,8 +27,10 @@ class JournalRejoinIT {
         JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
       }
       String member = follower(cluster);
+      String storeId = storeId(cluster, member);
       cluster.stop(member);
       startJoiner(cluster, member);
+      assertThat(storeId(cluster, member)).as("same volumes, same store").isEqualTo(storeId);
       for (int i = 0; i < 50; i++) {
         JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
       }
@@ -65,6 +67,7 @@ class JournalRejoinIT {
       for (int i = 0; i < 100; i++) {
         JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
       }
+      String storeId = storeId(cluster, member);
       cluster.stop(member);
       Metastore.deleteRecursively(root.resolve(member));
       for (int i = 0; i < 100; i++) {
@@ -75,7 +78,14 @@ class JournalRejoinIT {
         JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
       }
       assertSameEverywhere(cluster);
+      assertThat(storeId(cluster, member))
+          .as("caught up, yet a new store: it lost what it had acknowledged")
+          .isNotEqualTo(storeId);
     }
+  }
+
+  private static String storeId(JournalCluster cluster, String member) throws Exception {
+    return new ClusterAdmin(cluster.running.get(member)).info().storeId();
   }
 
   private static String follower(JournalCluster cluster) {
