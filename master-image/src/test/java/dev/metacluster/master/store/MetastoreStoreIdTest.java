@@ -28,23 +28,20 @@ class MetastoreStoreIdTest {
 
   @Test
   void aWipedStoreGetsANewId() {
-    String first;
-    try (Metastore m = open(dir.resolve("m"))) {
-      first = m.storeId();
-    }
-    Metastore.deleteRecursively(dir.resolve("m"));
-    try (Metastore m = open(dir.resolve("m"))) {
-      assertThat(m.storeId()).isNotEqualTo(first);
-    }
+    assertNewIdAfterDeleting("m");
   }
 
   @Test
   void aStoreWhoseDataWasLostGetsANewIdEvenIfTheOldIdFileRemains() {
+    assertNewIdAfterDeleting("m/db");
+  }
+
+  private void assertNewIdAfterDeleting(String lost) {
     String first;
     try (Metastore m = open(dir.resolve("m"))) {
       first = m.storeId();
     }
-    Metastore.deleteRecursively(dir.resolve("m").resolve("db"));
+    Metastore.deleteRecursively(dir.resolve(lost));
     try (Metastore m = open(dir.resolve("m"))) {
       assertThat(m.storeId()).isNotEqualTo(first);
     }
