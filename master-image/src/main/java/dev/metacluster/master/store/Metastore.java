@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store id lives outside root/db so that installing the leader's snapshot (which replaces
  * root/db) keeps this member's own id: it changes only when the data is created anew (first start,
- * a lost or wiped volume, a restore), which is how the operator tells a voter that lost its data.
+ * a lost or wiped volume, a restore) or the Raft log is new ({@link #forgetStoreId}), which is how
+ * the operator tells a voter that lost what it had acknowledged.
  */
 public final class Metastore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Metastore.class);
@@ -88,11 +89,7 @@ public final class Metastore implements AutoCloseable {
     if (createdEmpty) {
       // an id left beside lost data is not this store's: a crash before the new one is written
       // must not bring it back
-      try {
-        Files.deleteIfExists(root.resolve(STORE_ID));
-      } catch (IOException e) {
-        throw new StoreException("cannot remove the old store id in " + root + ": " + e, e);
-      }
+      forgetStoreId();
     }
     RocksInodeStore opened = new RocksInodeStore(config);
     try {
@@ -144,6 +141,23 @@ public final class Metastore implements AutoCloseable {
       return id;
     } catch (IOException e) {
       throw new StoreException("cannot read or write the store id in " + root + ": " + e, e);
+    }
+  }
+
+  /**
+   * Drops the recorded store id so that the next {@link #open} makes a new one: the member's Raft
+   * log is new (its journal volume was lost), so it no longer holds the entries it acknowledged,
+   * even though this store kept its data.
+   */
+  public synchronized void forgetStoreId() {
+    if (rocks != null) {
+      throw new StoreException(
+          "metastore " + root + " is open; forget its store id before opening");
+    }
+    try {
+      Files.deleteIfExists(root.resolve(STORE_ID));
+    } catch (IOException e) {
+      throw new StoreException("cannot remove the store id in " + root + ": " + e, e);
     }
   }
 

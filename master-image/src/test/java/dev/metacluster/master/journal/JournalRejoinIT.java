@@ -84,6 +84,25 @@ class JournalRejoinIT {
     }
   }
 
+  @Test
+  void aMemberWhoseJournalVolumeAloneWasLostGetsANewStoreId() throws Exception {
+    try (JournalCluster cluster = new JournalCluster("rejoin-lost-log", root, 3).startAll();
+        RaftClient client = cluster.client()) {
+      cluster.awaitLeader();
+      for (int i = 0; i < 50; i++) {
+        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
+      }
+      String member = follower(cluster);
+      String storeId = storeId(cluster, member);
+      cluster.stop(member);
+      Metastore.deleteRecursively(root.resolve(member).resolve("journal"));
+      startJoiner(cluster, member);
+      assertThat(storeId(cluster, member))
+          .as("its metastore stayed, but its log of acknowledged entries is gone")
+          .isNotEqualTo(storeId);
+    }
+  }
+
   private static String storeId(JournalCluster cluster, String member) throws Exception {
     return new ClusterAdmin(cluster.running.get(member)).info().storeId();
   }
