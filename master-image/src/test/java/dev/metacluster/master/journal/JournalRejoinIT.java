@@ -23,17 +23,13 @@ class JournalRejoinIT {
     try (JournalCluster cluster = new JournalCluster("rejoin-own-log", root, 3).startAll();
         RaftClient client = cluster.client()) {
       cluster.awaitLeader();
-      for (int i = 0; i < 50; i++) {
-        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
-      }
+      writeDirs(client, "/before", 50);
       String member = follower(cluster);
       String storeId = storeId(cluster, member);
       cluster.stop(member);
       startJoiner(cluster, member);
       assertThat(storeId(cluster, member)).as("same volumes, same store").isEqualTo(storeId);
-      for (int i = 0; i < 50; i++) {
-        JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
-      }
+      writeDirs(client, "/after", 50);
       assertSameEverywhere(cluster);
       assertThat(
               cluster
@@ -64,19 +60,13 @@ class JournalRejoinIT {
         RaftClient client = cluster.client()) {
       cluster.awaitLeader();
       String member = follower(cluster);
-      for (int i = 0; i < 100; i++) {
-        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
-      }
+      writeDirs(client, "/before", 100);
       String storeId = storeId(cluster, member);
       cluster.stop(member);
       Metastore.deleteRecursively(root.resolve(member));
-      for (int i = 0; i < 100; i++) {
-        JournalCluster.write(client, Commands.mkdir("/while-away/d" + i, true, "t"));
-      }
+      writeDirs(client, "/while-away", 100);
       startJoiner(cluster, member);
-      for (int i = 0; i < 20; i++) {
-        JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
-      }
+      writeDirs(client, "/after", 20);
       assertSameEverywhere(cluster);
       assertThat(storeId(cluster, member))
           .as("caught up, yet a new store: it lost what it had acknowledged")
@@ -89,9 +79,7 @@ class JournalRejoinIT {
     try (JournalCluster cluster = new JournalCluster("rejoin-lost-log", root, 3).startAll();
         RaftClient client = cluster.client()) {
       cluster.awaitLeader();
-      for (int i = 0; i < 50; i++) {
-        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
-      }
+      writeDirs(client, "/before", 50);
       String member = follower(cluster);
       String storeId = storeId(cluster, member);
       cluster.stop(member);
@@ -100,6 +88,12 @@ class JournalRejoinIT {
       assertThat(storeId(cluster, member))
           .as("its metastore stayed, but its log of acknowledged entries is gone")
           .isNotEqualTo(storeId);
+    }
+  }
+
+  private static void writeDirs(RaftClient client, String parent, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      JournalCluster.write(client, Commands.mkdir(parent + "/d" + i, true, "t"));
     }
   }
 
