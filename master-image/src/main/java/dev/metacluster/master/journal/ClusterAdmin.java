@@ -79,7 +79,8 @@ public final class ClusterAdmin {
         info.getCurrentTerm(),
         division.getRaftLog().getLastCommittedIndex(),
         info.getLastAppliedIndex(),
-        members);
+        members,
+        server.stateMachine().metastore().storeId());
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.List;
  * @param commitIndex this member's commit index
  * @param appliedIndex this member's applied index
  * @param members the group's voting members (commit index as last reported to this member)
+ * @param storeId this member's store id: new whenever its metastore was created empty
  */
 public record ClusterInfo(
     String self,
@@ -19,7 +20,8 @@ public record ClusterInfo(
     long term,
     long commitIndex,
     long appliedIndex,
-    List<Member> members) {
+    List<Member> members,
+    String storeId) {
 
   /**
    * A member of the group: its Raft address and its client API address ("" when unknown); {@code

@@ -10,6 +10,7 @@ import dev.metacluster.master.store.StoreConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,11 @@ public final class JournalServer implements Closeable {
             false);
     Metastore metastore =
         new Metastore(config.metastoreDir(), withoutWal, group.getGroupId().getUuid().toString());
+    if (!Files.exists(config.journalDir().resolve(group.getGroupId().getUuid().toString()))) {
+      // A new Raft log (first start, or the journal volume was lost): whatever the metastore kept,
+      // this member no longer holds what it acknowledged, so it gets a new store id.
+      metastore.forgetStoreId();
+    }
     this.stateMachine = new JournalStateMachine(metastore);
     this.server =
         RaftServer.newBuilder()

@@ -68,6 +68,7 @@ final class ClusterAdminRpc extends ClusterAdminServiceGrpc.ClusterAdminServiceI
             .setTerm(info.term())
             .setCommitIndex(info.commitIndex())
             .setAppliedIndex(info.appliedIndex())
+            .setStoreId(info.storeId())
             .setSnapshotIndex(snapshot == null ? -1 : snapshot.getIndex())
             .setInodeCount(journal.stateMachine().metastore().rocks().estimatedInodeCount());
     info.members().forEach(m -> b.addMembers(member(m)));

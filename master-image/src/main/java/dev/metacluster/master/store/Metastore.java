@@ -2,11 +2,16 @@ package dev.metacluster.master.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,22 +22,30 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * root/db/             the live RocksDB
+ * root/store-id        this store's identity (a UUID), made when root/db is created empty
  * root/db.incoming/    a replacement being assembled; only complete once it holds INSTALL_COMPLETE
  * root/snapshots/      Raft snapshots: snapshot.TERM_INDEX/ (RocksDB checkpoints)
  * root/snapshots.tmp/  snapshots being received from the leader
  * </pre>
  *
  * Checkpoints live on this volume so that their SST files are hard links, not copies.
+ *
+ * <p>The store id lives outside root/db so that installing the leader's snapshot (which replaces
+ * root/db) keeps this member's own id: it changes only when the data is created anew (first start,
+ * a lost or wiped volume, a restore) or the Raft log is new ({@link #forgetStoreId}), which is how
+ * the operator tells a voter that lost what it had acknowledged.
  */
 public final class Metastore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Metastore.class);
   private static final String COMPLETE_MARKER = "INSTALL_COMPLETE";
+  private static final String STORE_ID = "store-id";
 
   private final Path root;
   private final StoreConfig config;
   private final String clusterId;
   private RocksInodeStore rocks;
   private CachingInodeStore store;
+  private String storeId;
 
   /**
    * @param root the metastore volume
@@ -71,15 +84,81 @@ public final class Metastore implements AutoCloseable {
     } catch (IOException e) {
       throw new StoreException("cannot prepare metastore at " + root + ": " + e, e);
     }
+    // RocksDB writes CURRENT into every database it creates: without it the data starts empty.
+    boolean createdEmpty = !Files.exists(config.directory().resolve("CURRENT"));
+    if (createdEmpty) {
+      // an id left beside lost data is not this store's: a crash before the new one is written
+      // must not bring it back
+      forgetStoreId();
+    }
     RocksInodeStore opened = new RocksInodeStore(config);
     try {
       opened.claimClusterId(clusterId);
+      storeId = loadOrCreateStoreId();
     } catch (RuntimeException e) {
       opened.close();
       throw e;
     }
     rocks = opened;
     store = new CachingInodeStore(rocks, config.inodeCacheEntries(), config.edgeCacheEntries());
+  }
+
+  /**
+   * This store's identity: a UUID made when the data was created empty, kept across restarts and
+   * snapshot installations.
+   */
+  public synchronized String storeId() {
+    requireOpen();
+    return storeId;
+  }
+
+  /**
+   * The persisted store id, or a new one (persisted) when none is recorded: the data was just
+   * created empty (its old id was removed above), restored from a backup, or made before store ids.
+   */
+  private String loadOrCreateStoreId() {
+    Path file = root.resolve(STORE_ID);
+    try {
+      if (Files.exists(file)) {
+        String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (!id.isEmpty()) {
+          return id;
+        }
+      }
+      String id = UUID.randomUUID().toString();
+      Path tmp = root.resolve(STORE_ID + ".tmp");
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)));
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      LOG.info("metastore {}: new store id {}", root, id);
+      return id;
+    } catch (IOException e) {
+      throw new StoreException("cannot read or write the store id in " + root + ": " + e, e);
+    }
+  }
+
+  /**
+   * Drops the recorded store id so that the next {@link #open} makes a new one: the member's Raft
+   * log is new (its journal volume was lost), so it no longer holds the entries it acknowledged,
+   * even though this store kept its data.
+   */
+  public synchronized void forgetStoreId() {
+    if (rocks != null) {
+      throw new StoreException(
+          "metastore " + root + " is open; forget its store id before opening");
+    }
+    try {
+      Files.deleteIfExists(root.resolve(STORE_ID));
+    } catch (IOException e) {
+      throw new StoreException("cannot remove the store id in " + root + ": " + e, e);
+    }
   }
 
   public synchronized InodeStore store() {

@@ -23,15 +23,13 @@ class JournalRejoinIT {
     try (JournalCluster cluster = new JournalCluster("rejoin-own-log", root, 3).startAll();
         RaftClient client = cluster.client()) {
       cluster.awaitLeader();
-      for (int i = 0; i < 50; i++) {
-        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
-      }
+      writeDirs(client, "/before", 50);
       String member = follower(cluster);
+      String storeId = storeId(cluster, member);
       cluster.stop(member);
       startJoiner(cluster, member);
-      for (int i = 0; i < 50; i++) {
-        JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
-      }
+      assertThat(storeId(cluster, member)).as("same volumes, same store").isEqualTo(storeId);
+      writeDirs(client, "/after", 50);
       assertSameEverywhere(cluster);
       assertThat(
               cluster
@@ -62,20 +60,45 @@ class JournalRejoinIT {
         RaftClient client = cluster.client()) {
       cluster.awaitLeader();
       String member = follower(cluster);
-      for (int i = 0; i < 100; i++) {
-        JournalCluster.write(client, Commands.mkdir("/before/d" + i, true, "t"));
-      }
+      writeDirs(client, "/before", 100);
+      String storeId = storeId(cluster, member);
       cluster.stop(member);
       Metastore.deleteRecursively(root.resolve(member));
-      for (int i = 0; i < 100; i++) {
-        JournalCluster.write(client, Commands.mkdir("/while-away/d" + i, true, "t"));
-      }
+      writeDirs(client, "/while-away", 100);
       startJoiner(cluster, member);
-      for (int i = 0; i < 20; i++) {
-        JournalCluster.write(client, Commands.mkdir("/after/d" + i, true, "t"));
-      }
+      writeDirs(client, "/after", 20);
       assertSameEverywhere(cluster);
+      assertThat(storeId(cluster, member))
+          .as("caught up, yet a new store: it lost what it had acknowledged")
+          .isNotEqualTo(storeId);
     }
+  }
+
+  @Test
+  void aMemberWhoseJournalVolumeAloneWasLostGetsANewStoreId() throws Exception {
+    try (JournalCluster cluster = new JournalCluster("rejoin-lost-log", root, 3).startAll();
+        RaftClient client = cluster.client()) {
+      cluster.awaitLeader();
+      writeDirs(client, "/before", 50);
+      String member = follower(cluster);
+      String storeId = storeId(cluster, member);
+      cluster.stop(member);
+      Metastore.deleteRecursively(root.resolve(member).resolve("journal"));
+      startJoiner(cluster, member);
+      assertThat(storeId(cluster, member))
+          .as("its metastore stayed, but its log of acknowledged entries is gone")
+          .isNotEqualTo(storeId);
+    }
+  }
+
+  private static void writeDirs(RaftClient client, String parent, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      JournalCluster.write(client, Commands.mkdir(parent + "/d" + i, true, "t"));
+    }
+  }
+
+  private static String storeId(JournalCluster cluster, String member) throws Exception {
+    return new ClusterAdmin(cluster.running.get(member)).info().storeId();
   }
 
   private static String follower(JournalCluster cluster) {

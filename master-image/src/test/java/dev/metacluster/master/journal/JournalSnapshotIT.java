@@ -22,6 +22,7 @@ class JournalSnapshotIT {
       String leader = cluster.leaderId();
       String lagging =
           cluster.peers.keySet().stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+      String storeId = cluster.running.get(lagging).stateMachine().metastore().storeId();
       cluster.stop(lagging);
       for (int i = 0; i < 2000; i++) {
         JournalCluster.write(client, Commands.mkdir("/snap/d" + (i % 20) + "/e" + i, true, "u"));
@@ -45,6 +46,10 @@ class JournalSnapshotIT {
             .as("the lagging member holds the installed snapshot")
             .anyMatch(n -> n.startsWith("snapshot."));
       }
+      assertThat(new ClusterAdmin(cluster.running.get(lagging)).info().storeId())
+          .as("installing the leader's snapshot keeps the member's own store id")
+          .isEqualTo(storeId)
+          .isNotEqualTo(new ClusterAdmin(leaderServer).info().storeId());
     }
   }
 

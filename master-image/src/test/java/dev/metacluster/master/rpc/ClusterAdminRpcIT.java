@@ -95,6 +95,14 @@ class ClusterAdminRpcIT {
                             .getClusterId())
                 .distinct())
         .hasSize(1);
+    assertThat(
+            cluster.servers.keySet().stream()
+                .map(
+                    m -> admin(m).clusterInfo(ClusterInfoRequest.getDefaultInstance()).getStoreId())
+                .distinct())
+        .as("every member has its own store id")
+        .hasSize(cluster.servers.size())
+        .allSatisfy(id -> assertThat(java.util.UUID.fromString(id)).isNotNull());
   }
 
   @Test

@@ -27,6 +27,11 @@ public class MemberStatus {
   @JsonPropertyDescription("Why the member is not healthy.")
   public String message;
 
+  @JsonPropertyDescription(
+      "Identity of the member's metastore, made when it was created empty. A voter reporting"
+          + " another one lost the data it had acknowledged, and is replaced.")
+  public String storeId;
+
   public MemberStatus() {}
 
   public MemberStatus(String name) {

@@ -97,7 +97,14 @@ public final class ClusterObserver {
       }
       members.add(
           new MemberObservation(
-              member.id(), role, a.getTerm(), a.getAppliedIndex(), lag, problem == null, problem));
+              member.id(),
+              role,
+              a.getTerm(),
+              a.getAppliedIndex(),
+              lag,
+              problem == null,
+              problem,
+              a.getStoreId()));
     }
     long term = selfLeader.map(ClusterInfoResponse::getTerm).orElse(maxTerm);
     return new ClusterObservation(

@@ -10,6 +10,7 @@ package dev.metacluster.operator.observe;
  * @param lag leader's commit index minus this member's applied index, -1 if unknown
  * @param healthy answered and is a voting leader or follower of the group
  * @param message why it is not healthy, null when healthy
+ * @param storeId the id of its metastore, new whenever the store was created empty; "" if unknown
  */
 public record MemberObservation(
     String id,
@@ -18,4 +19,12 @@ public record MemberObservation(
     long appliedIndex,
     long lag,
     boolean healthy,
-    String message) {}
+    String message,
+    String storeId) {
+
+  /** A member that reported no store id (it did not answer). */
+  public MemberObservation(
+      String id, String role, long term, long appliedIndex, long lag, boolean healthy, String msg) {
+    this(id, role, term, appliedIndex, lag, healthy, msg, "");
+  }
+}

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param maxReplacementsPerHour spec.maxReplacementsPerHour (0: no automatic replacement)
  * @param preUpgradeBackup the backup an upgrade to {@code updateRevision} waits for, null when none
  *     is wanted (no backup target, or spec.backup.beforeUpgrade false)
+ * @param recordedStoreIds the store id recorded in status for each member (by member id), to tell a
+ *     voter that came back on a new, empty store
  */
 public record ClusterView(
     String name,
@@ -37,7 +39,12 @@ public record ClusterView(
     long maxLag,
     int replacementsLastHour,
     int maxReplacementsPerHour,
-    BackupView preUpgradeBackup) {
+    BackupView preUpgradeBackup,
+    Map<String, String> recordedStoreIds) {
+
+  public ClusterView {
+    recordedStoreIds = recordedStoreIds == null ? Map.of() : Map.copyOf(recordedStoreIds);
+  }
 
   public String member(int ordinal) {
     return name + "-" + ordinal;

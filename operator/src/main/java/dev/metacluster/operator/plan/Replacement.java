@@ -15,9 +15,11 @@ import java.util.Optional;
 
 /**
  * Member replacement, the part of the {@link Planner} for a voter whose data is gone: it answers as
- * a {@code Listener} although the group lists it as a voter (it came back on an empty volume and
- * started as a joiner), or its master refuses its own volumes ({@code store refused: ...} in the
- * pod's termination message). With a quorum that survives its removal, and within
+ * a voter that reports a store id other than the one recorded in status for it (its store was
+ * created anew: it lost entries it had acknowledged, even if it caught up again from the leader),
+ * it answers as a {@code Listener} although the group lists it as a voter (it came back on an empty
+ * volume and started as a joiner), or its master refuses its own volumes ({@code store refused:
+ * ...} in the pod's termination message). With a quorum that survives its removal, and within
  * spec.maxReplacementsPerHour, one step per reconcile:
  *
  * <ol>
@@ -64,6 +66,15 @@ final class Replacement {
       return Optional.empty();
     }
     Optional<MemberObservation> m = obs.member(id);
+    String recorded = v.recordedStoreIds().getOrDefault(id, "");
+    String reported = m.map(MemberObservation::storeId).orElse("");
+    if (!recorded.isEmpty() && !reported.isEmpty() && !recorded.equals(reported)) {
+      return Optional.of(
+          "it came back with a different store (lost its data): store id "
+              + recorded
+              + " -> "
+              + reported);
+    }
     if (m.isPresent() && "Listener".equals(m.get().role())) {
       return Optional.of(
           "it answers as a Listener while the group lists it as a voter: it lost its Raft log"

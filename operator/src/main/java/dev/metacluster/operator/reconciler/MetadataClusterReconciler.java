@@ -319,7 +319,8 @@ public class MetadataClusterReconciler
         sts == null || sts.getStatus() == null
             ? null
             : ClusterBackups.upgradeBackup(
-                context.getClient(), mdc, sts.getStatus().getUpdateRevision()));
+                context.getClient(), mdc, sts.getStatus().getUpdateRevision()),
+        StatusModel.recordedStoreIds(mdc.getStatus()));
   }
 
   /** The names of the cluster's volume claims (metastore and journal, any ordinal). */

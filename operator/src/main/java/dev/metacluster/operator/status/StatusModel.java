@@ -22,7 +22,9 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -82,7 +84,11 @@ public final class StatusModel {
     if (observation != null) {
       status.leader = observation.leader();
       status.term = observation.term() < 0 ? null : observation.term();
-      status.members = observation.members().stream().map(StatusModel::member).toList();
+      Map<String, String> recorded = recordedStoreIds(previous);
+      status.members =
+          observation.members().stream()
+              .map(m -> member(m, storeId(recorded.get(m.id()), m, observation)))
+              .toList();
     }
     leaderHistory(previous, status, observation, now);
     status.groupFormed =
@@ -433,8 +439,39 @@ public final class StatusModel {
     return s == null || s.isBlank() ? null : s;
   }
 
-  private static MemberStatus member(MemberObservation m) {
+  /** The store id recorded in status for each member that has one, by member id. */
+  public static Map<String, String> recordedStoreIds(MetadataClusterStatus status) {
+    Map<String, String> ids = new HashMap<>();
+    if (status != null && status.members != null) {
+      for (MemberStatus m : status.members) {
+        if (m.name != null && m.storeId != null && !m.storeId.isEmpty()) {
+          ids.put(m.name, m.storeId);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The store id to record for {@code m}: what it reports, except that a voter's recorded id stays
+   * while it reports another (the evidence that it lost its data, kept until a replacement takes it
+   * out of the group) or while the voters are not known. A member outside the group (a joiner, one
+   * being replaced) has its new id recorded, so once it is added it votes with the id it has.
+   */
+  static String storeId(String recorded, MemberObservation m, ClusterObservation observation) {
+    String reported = m.storeId() == null ? "" : m.storeId();
+    if (recorded == null || recorded.isEmpty()) {
+      return blankToNull(reported);
+    }
+    if (reported.isEmpty() || !observation.votersKnown() || observation.voters().contains(m.id())) {
+      return recorded;
+    }
+    return reported;
+  }
+
+  private static MemberStatus member(MemberObservation m, String storeId) {
     MemberStatus s = new MemberStatus(m.id());
+    s.storeId = storeId;
     s.role = m.role();
     s.term = m.term() < 0 ? null : m.term();
     s.appliedIndex = m.appliedIndex() < 0 ? null : m.appliedIndex();

@@ -27,6 +27,13 @@ class ClusterObserverTest {
         .extracting(MemberObservation::role)
         .containsExactly("Follower", "Leader", "Follower");
     assertThat(o.members()).allMatch(m -> m.lag() == 0 && m.appliedIndex() == 77);
+    assertThat(o.members())
+        .extracting(MemberObservation::storeId)
+        .containsExactly(
+            masters.storeId("ns", "m-0"),
+            masters.storeId("ns", "m-1"),
+            masters.storeId("ns", "m-2"))
+        .doesNotHaveDuplicates();
   }
 
   @Test
@@ -36,6 +43,7 @@ class ClusterObserverTest {
     assertThat(o.quorumUp()).isTrue();
     assertThat(o.allHealthy()).isFalse();
     assertThat(o.members().get(2).message()).startsWith("not answering: UNAVAILABLE");
+    assertThat(o.members().get(2).storeId()).as("unknown").isEmpty();
   }
 
   @Test

@@ -25,7 +25,8 @@ class PlannerBackupTest {
             v.maxLag(),
             v.replacementsLastHour(),
             v.maxReplacementsPerHour(),
-            backup));
+            backup,
+            v.recordedStoreIds()));
   }
 
   @Test

@@ -33,6 +33,8 @@ class PlannerTest {
     Map<Integer, PodView> pods = new HashMap<>();
     Set<Integer> claims = new HashSet<>();
     OperationStatus op;
+    Map<String, String> storeIds = new HashMap<>(); // what the members report
+    Map<String, String> recordedStoreIds = new HashMap<>(); // what status recorded
 
     World(int spec, int replicas, int voterCount) {
       this.spec = spec;
@@ -98,7 +100,9 @@ class PlannerTest {
         if (down.contains(id) || !pods.containsKey(i)) {
           members.add(new MemberObservation(id, "Unknown", -1, -1, -1, false, "not answering"));
         } else if (listeners.contains(id)) {
-          members.add(new MemberObservation(id, "Listener", 1, 0, 100, false, "role is Listener"));
+          members.add(
+              new MemberObservation(
+                  id, "Listener", 1, 0, 100, false, "role is Listener", storeId(id)));
         } else if (!voters.contains(id)) {
           members.add(
               new MemberObservation(
@@ -107,7 +111,14 @@ class PlannerTest {
           long l = lag.getOrDefault(id, 0L);
           members.add(
               new MemberObservation(
-                  id, id.equals(leader) ? "Leader" : "Follower", 1, 100 - l, l, true, null));
+                  id,
+                  id.equals(leader) ? "Leader" : "Follower",
+                  1,
+                  100 - l,
+                  l,
+                  true,
+                  null,
+                  storeId(id)));
         }
       }
       boolean leaderUp = leader != null && !down.contains(leader);
@@ -131,7 +142,12 @@ class PlannerTest {
           1000,
           replacementsLastHour,
           maxReplacementsPerHour,
-          null);
+          null,
+          recordedStoreIds);
+    }
+
+    private String storeId(String member) {
+      return storeIds.getOrDefault(member, "");
     }
 
     Plan plan() {
@@ -152,7 +168,7 @@ class PlannerTest {
   void noStatefulSetYetMeansCreateItAtTheSpecsSize() {
     ClusterView v =
         new ClusterView(
-            "meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, 0, 1, null);
+            "meta", 5, null, null, Map.of(), Set.of(), null, null, false, 1000, 0, 1, null, null);
     assertThat(Planner.decide(v).stsReplicas()).isEqualTo(5);
   }
 
@@ -370,6 +386,55 @@ class PlannerTest {
     assertThat(p.stsReplicas()).isEqualTo(3);
   }
 
+  /** Every member reports the store id status recorded for it. */
+  static World sameStores(World w) {
+    for (int i = 0; i < w.replicas; i++) {
+      w.storeIds.put("meta-" + i, "store-" + i);
+      w.recordedStoreIds.put("meta-" + i, "store-" + i);
+    }
+    return w;
+  }
+
+  @Test
+  void aHealthyVoterWithANewStoreLostItsDataAndIsRemovedFirst() {
+    World w = sameStores(new World(3, 3, 3));
+    w.storeIds.put("meta-2", "store-2b"); // caught up again, healthy follower: only its id tells
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(new Step.RemoveMember("meta-2"));
+    assertThat(p.reason()).isEqualTo(Planner.REPLACING_MEMBER);
+    assertThat(p.operation().member).isEqualTo("meta-2");
+    assertThat(p.operation().reason)
+        .isEqualTo(
+            "it came back with a different store (lost its data): store id store-2 -> store-2b");
+  }
+
+  @Test
+  void theSameStoreOrNoRecordedStoreReplacesNothing() {
+    assertThat(sameStores(new World(3, 3, 3)).plan().step()).isEqualTo(Step.NONE);
+
+    World unrecorded = sameStores(new World(3, 3, 3));
+    unrecorded.recordedStoreIds.remove("meta-2"); // status from before store ids, or a new member
+    unrecorded.storeIds.put("meta-2", "store-2b");
+    Plan p = unrecorded.plan();
+    assertThat(p.step()).isEqualTo(Step.NONE);
+    assertThat(p.operation()).isNull();
+
+    World unreported = sameStores(new World(3, 3, 3));
+    unreported.storeIds.put("meta-2", ""); // a master that does not report one
+    assertThat(unreported.plan().step()).isEqualTo(Step.NONE);
+  }
+
+  @Test
+  void aReplacementForANewStoreGoesOnWhileTheLeaderCannotBeRemovedYet() {
+    World w = sameStores(new World(3, 3, 3)).replacing("meta-0", null);
+    w.op.reason = "it came back with a different store";
+    w.storeIds.put("meta-0", "store-0b");
+    Plan p = w.plan();
+    assertThat(p.step()).isEqualTo(Step.NONE);
+    assertThat(p.operation()).as("still in flight, not done").isNotNull();
+    assertThat(p.message()).contains("elect a leader other than meta-0");
+  }
+
   @Test
   void aMasterRefusingItsStoreIsReplacedButAMemberMerelyDownIsNot() {
     World refusing = new World(3, 3, 3).refusing(2);
@@ -471,7 +536,8 @@ class PlannerTest {
                 1000,
                 0,
                 1,
-                null));
+                null,
+                Map.of()));
     assertThat(p.step()).isEqualTo(Step.NONE);
     assertThat(p.message()).contains("elect a leader other than meta-0");
   }

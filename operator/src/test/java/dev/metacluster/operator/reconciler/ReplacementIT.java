@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.metacluster.operator.crd.ReplacementStatus;
 import dev.metacluster.operator.plan.Planner;
 import dev.metacluster.operator.status.ClusterConditions;
+import dev.metacluster.operator.status.StatusModel;
 import dev.metacluster.operator.testing.DayTwoHarness;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -118,6 +119,48 @@ class ReplacementIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> h.masters.calls(ns).size() == 2);
     assertThat(h.status(ns).operation).isNull();
+  }
+
+  @Test
+  void aVoterThatLostItsVolumeAndAlreadyHealedIsReplacedForItsNewStore() {
+    String ns = "lost-volume-healed";
+    running(ns);
+    String before = h.masters.storeId(ns, "meta-1");
+    await()
+        .atMost(DayTwoHarness.WAIT)
+        .until(() -> StatusModel.recordedStoreIds(h.status(ns)).get("meta-1"), before::equals);
+    freshOnNextStart.add(ns + "/meta-1");
+    // the operator never sees it as a Listener: it caught up between two observations
+    h.masters.lostVolumeAndHealed(ns, "meta-1");
+    String healed = h.masters.storeId(ns, "meta-1");
+
+    await().atMost(DayTwoHarness.WAIT).until(() -> h.masters.calls(ns).contains("add meta-1"));
+    h.masters.lag(ns, "meta-1", 0);
+    await().atMost(DayTwoHarness.WAIT).until(() -> h.settled(ns));
+    assertThat(h.masters.calls(ns)).containsExactly("remove meta-1", "add meta-1");
+    assertThat(h.at("pvc deleted metastore-meta-1")).isGreaterThan(h.at("remove meta-1"));
+    assertThat(h.status(ns).replacements)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.member).isEqualTo("meta-1");
+              assertThat(r.reason)
+                  .isEqualTo(
+                      "it came back with a different store (lost its data): store id "
+                          + before
+                          + " -> "
+                          + healed);
+            });
+    String fresh = h.masters.storeId(ns, "meta-1");
+    assertThat(fresh).isNotEqualTo(healed);
+    await()
+        .atMost(DayTwoHarness.WAIT)
+        .until(() -> StatusModel.recordedStoreIds(h.status(ns)).get("meta-1"), fresh::equals);
+    // the replaced member's new store is its own now: nothing more is replaced
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.masters.calls(ns).size() == 2 && h.status(ns).operation == null);
   }
 
   @Test

@@ -182,4 +182,44 @@ class StatusModelTest {
     assertThat(cond(s, "Degraded").getMessage()).startsWith("meta-1 needs replacing");
     assertThat(cond(s, "Ready").getStatus()).isEqualTo("False");
   }
+
+  @Test
+  void aVotersRecordedStoreIdStaysUntilItLeavesTheGroup() {
+    MemberObservation newStore =
+        new MemberObservation("meta-1", "Follower", 3, 100, 0, true, null, "s1b");
+    ClusterObservation voting =
+        new ClusterObservation(
+            "meta-0", 3, List.of(newStore), 2, java.util.Set.of("meta-0", "meta-1", "meta-2"));
+    assertThat(StatusModel.storeId("s1", newStore, voting))
+        .as("the evidence of its data loss stays while it votes")
+        .isEqualTo("s1");
+    assertThat(StatusModel.storeId(null, newStore, voting))
+        .as("nothing recorded yet: what it reports")
+        .isEqualTo("s1b");
+
+    ClusterObservation removed =
+        new ClusterObservation("meta-0", 3, List.of(newStore), 2, java.util.Set.of("meta-0"));
+    assertThat(StatusModel.storeId("s1", newStore, removed))
+        .as("out of the group (being replaced, or a joiner): its new store is recorded")
+        .isEqualTo("s1b");
+
+    ClusterObservation noLeader = new ClusterObservation(null, 3, List.of(newStore), 2);
+    assertThat(StatusModel.storeId("s1", newStore, noLeader)).isEqualTo("s1");
+    MemberObservation silent = new MemberObservation("meta-1", "Unknown", -1, -1, -1, false, "x");
+    assertThat(StatusModel.storeId("s1", silent, removed)).isEqualTo("s1");
+  }
+
+  @Test
+  void statusRecordsTheStoreIdsTheMembersReport() {
+    ClusterObservation obs =
+        new ClusterObservation(
+            "meta-0",
+            3,
+            List.of(new MemberObservation("meta-0", "Leader", 3, 100, 0, true, null, "s0")),
+            1,
+            java.util.Set.of("meta-0"));
+    MetadataClusterStatus s = StatusModel.compute(mdc, List.of(), readySts(), obs, T0);
+    assertThat(s.members).extracting(m -> m.storeId).containsExactly("s0");
+    assertThat(StatusModel.recordedStoreIds(s)).containsEntry("meta-0", "s0");
+  }
 }

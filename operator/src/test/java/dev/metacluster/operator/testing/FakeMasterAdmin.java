@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -19,7 +20,8 @@ import java.util.function.Consumer;
 /**
  * Masters as the tests want them: per namespace one Raft group (voters, a leader, a term, a commit
  * index), members that do not answer, joiners that run but are not in the group yet, members that
- * lag, voters that lost their volume (they answer as a Listener), and a freeze after a given call
+ * lag, voters that lost their volume (they answer as a Listener, with a new store id, or already
+ * healed as a follower that only its new store id gives away), and a freeze after a given call
  * (nobody answers) so that a test can stop the operator between two steps. The membership calls
  * change the group as a master would (AddMembers only takes running joiners, a transfer needs a
  * live voter, RemoveMembers of the leader moves leadership first) and are recorded in order, per
@@ -35,6 +37,7 @@ public final class FakeMasterAdmin implements MasterAdmin {
     final Set<String> joiners = new LinkedHashSet<>();
     final Set<String> listeners = new LinkedHashSet<>();
     final Map<String, Long> lag = new ConcurrentHashMap<>();
+    final Map<String, String> storeIds = new ConcurrentHashMap<>();
     final List<String> calls = new ArrayList<>();
     Consumer<String> timeline = s -> {};
     String freezeAfter;
@@ -112,8 +115,39 @@ public final class FakeMasterAdmin implements MasterAdmin {
     Group g = group(namespace);
     synchronized (g) {
       g.listeners.add(id);
+      newStore(g, id);
     }
     return this;
+  }
+
+  /**
+   * {@code id} lost its volume and already caught up from the leader before anyone looked: a
+   * healthy follower, still a voter, that only its new store id gives away.
+   */
+  public FakeMasterAdmin lostVolumeAndHealed(String namespace, String id) {
+    Group g = group(namespace);
+    synchronized (g) {
+      g.listeners.remove(id);
+      g.lag.put(id, 0L);
+      newStore(g, id);
+    }
+    return this;
+  }
+
+  /** The store id {@code id} reports now. */
+  public String storeId(String namespace, String id) {
+    Group g = group(namespace);
+    synchronized (g) {
+      return storeId(g, id);
+    }
+  }
+
+  private static String storeId(Group g, String id) {
+    return g.storeIds.computeIfAbsent(id, m -> UUID.randomUUID().toString());
+  }
+
+  private static void newStore(Group g, String id) {
+    g.storeIds.put(id, UUID.randomUUID().toString());
   }
 
   /**
@@ -127,6 +161,7 @@ public final class FakeMasterAdmin implements MasterAdmin {
       g.down.remove(id);
       g.joiners.add(id);
       g.lag.put(id, g.commit);
+      newStore(g, id);
     }
     return this;
   }
@@ -225,7 +260,8 @@ public final class FakeMasterAdmin implements MasterAdmin {
               .setTerm(g.term)
               .setCommitIndex(g.commit)
               .setAppliedIndex(applied)
-              .setSnapshotIndex(-1);
+              .setSnapshotIndex(-1)
+              .setStoreId(storeId(g, id));
       if (!voter || g.listeners.contains(id)) {
         return CompletableFuture.completedFuture(
             answer
