@@ -23,17 +23,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenario 6: one member's metastore is corrupted on disk (its RocksDB MANIFEST overwritten) and
- * its pod deleted, while clients write. The master refuses the store and says so in its termination
- * message; the operator replaces the member (removes it from the group, deletes its claims and pod,
- * adds it back once it runs on the new, empty volumes) and it catches up through snapshot
- * installation, since the leader's log no longer reaches back to the start (small snapshot
- * threshold and purge gap). The cluster stays available: no client write fails, and the replaced
- * member ends with every acknowledged file.
- *
- * <p>A member whose volumes are merely emptied is not used as the trigger: it starts as a joiner
- * and the leader, which still counts it as a voter, may catch it up within a second, before the
- * operator observes it (docs/OPERATIONS.md, "Member replacement").
+ * Scenario 6, twice under one write load: first a follower's metastore is corrupted on disk (its
+ * RocksDB MANIFEST overwritten), then the other follower's volumes are emptied; each time its pod
+ * is deleted. A corrupt store is refused by the master, which says so in its termination message;
+ * an emptied one comes back with a new store id, which the operator tells apart from the one it
+ * recorded even if the leader has already caught the member up. Each time the operator replaces the
+ * member (removes it from the group, deletes its claims and pod, adds it back once it runs on new,
+ * empty volumes) and it catches up through snapshot installation, since the leader's log no longer
+ * reaches back to the start (small snapshot threshold and purge gap). The cluster stays available:
+ * no client write fails, and each replaced member ends with every acknowledged file.
  */
 class MemberReplacementIT {
   static final String NS = "replace";
@@ -53,11 +51,13 @@ class MemberReplacementIT {
   }
 
   @Test
-  void aMemberWithACorruptStoreIsReplacedAndRejoinsThroughSnapshotInstallation() throws Exception {
+  void membersWithACorruptStoreOrLostVolumesAreReplacedAndRejoinThroughSnapshots()
+      throws Exception {
     KubernetesClient k8s = env.client();
     MetadataCluster mdc = Scenarios.patient(Scenarios.minimal(NS, "meta"));
     mdc.getSpec().raft.snapshotThreshold = 200L;
     mdc.getSpec().raft.logPurgeGap = 50;
+    mdc.getSpec().maxReplacementsPerHour = 2;
     k8s.resource(mdc).create();
     env.awaitReady(NS, "meta", Duration.ofSeconds(180));
 
@@ -67,83 +67,101 @@ class MemberReplacementIT {
       load.awaitProgress(600, Duration.ofSeconds(120));
 
       String leader = env.status(NS, "meta").leader;
-      String victim =
-          List.of("meta-0", "meta-1", "meta-2").stream()
-              .filter(p -> !p.equals(leader))
-              .findFirst()
-              .orElseThrow();
-      String claimUid = claimUid(k8s, "metastore-" + victim);
-      Path victimLog = env.work().resolve("pods/" + NS + "/" + victim + "/master.log");
-      long logOffset = Files.size(victimLog);
-      long lost = System.nanoTime();
-      env.kubelet().atNextStart(NS, victim, MemberReplacementIT::corruptMetastore);
-      k8s.pods().inNamespace(NS).withName(victim).delete();
+      List<String> followers =
+          List.of("meta-0", "meta-1", "meta-2").stream().filter(p -> !p.equals(leader)).toList();
+      long start = System.nanoTime();
 
-      // the operator notices and replaces the member
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () ->
-                  k8s.v1().events().inNamespace(NS).list().getItems().stream()
-                      .anyMatch(
-                          e ->
-                              "ReplacingMember".equals(e.getReason())
-                                  && e.getMessage().contains(victim)));
-      await()
-          .atMost(Duration.ofSeconds(240))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                MetadataClusterStatus s = env.status(NS, "meta");
-                return Scenarios.isReady(s)
-                    && s.members.size() == 3
-                    && s.members.stream().allMatch(m -> Boolean.TRUE.equals(m.healthy));
-              });
+      // a corrupt store: the master refuses it and says so in its termination message
+      String corrupt = followers.get(0);
+      replace(
+          corrupt,
+          () -> env.kubelet().atNextStart(NS, corrupt, MemberReplacementIT::corruptMetastore),
+          "corrupt");
       load.awaitProgress(100, Duration.ofSeconds(60));
-      double gap = load.longestGapSeconds(lost);
+      // lost volumes: the member comes back empty, and even if the leader catches it up before
+      // the operator looks, its new store id gives it away
+      String emptied = followers.get(1);
+      replace(emptied, () -> env.kubelet().loseVolumesAtNextStart(NS, emptied), "store id");
+      load.awaitProgress(100, Duration.ofSeconds(60));
+
+      double gap = load.longestGapSeconds(start);
       Figures.record("replacement_longest_write_gap_seconds", gap, "s");
       load.stopAndVerify();
       assertThat(gap).as("longest client-visible write gap, s").isLessThan(MAX_WRITE_GAP_SECONDS);
 
-      // status keeps the replacement (the hourly bound counts it), with the master's own words
-      assertThat(env.status(NS, "meta").replacements)
-          .anySatisfy(
-              r -> {
-                assertThat(r.member).isEqualTo(victim);
-                assertThat(r.reason).containsIgnoringCase("corrupt");
-              });
-      // the member's claims were deleted and made anew, and it caught up by snapshot installation
-      assertThat(claimUid(k8s, "metastore-" + victim)).isNotEqualTo(claimUid);
-      String log = Files.readString(victimLog).substring((int) logOffset);
-      assertThat(log)
-          .as("%s's log since it lost its volumes", victim)
-          .contains("installing snapshot");
-
-      // and it holds every acknowledged file (read from that member itself)
+      // each replaced member holds every acknowledged file (read from that member itself)
       long commit = client.clusterInfo().getCommitIndex();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                MemberStatus m =
-                    env.status(NS, "meta").members.stream()
-                        .filter(x -> x.name.equals(victim))
-                        .findFirst()
-                        .orElseThrow();
-                return m.appliedIndex != null && m.appliedIndex >= commit;
-              });
-      try (MetadataClient member =
-          MetadataClient.builder()
-              .addresses(List.of(env.kubelet().pod(NS, victim).ports.clientAddress()))
-              .followerReads(true)
-              .callTimeout(Duration.ofSeconds(30))
-              .build()) {
-        Set<String> listed =
-            member.listStatus("/load").map(FileStatus::getPath).collect(Collectors.toSet());
-        assertThat(listed).isEqualTo(load.acknowledged());
+      for (String member : followers) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> {
+                  MemberStatus m =
+                      env.status(NS, "meta").members.stream()
+                          .filter(x -> x.name.equals(member))
+                          .findFirst()
+                          .orElseThrow();
+                  return m.appliedIndex != null && m.appliedIndex >= commit;
+                });
+        try (MetadataClient direct =
+            MetadataClient.builder()
+                .addresses(List.of(env.kubelet().pod(NS, member).ports.clientAddress()))
+                .followerReads(true)
+                .callTimeout(Duration.ofSeconds(30))
+                .build()) {
+          Set<String> listed =
+              direct.listStatus("/load").map(FileStatus::getPath).collect(Collectors.toSet());
+          assertThat(listed).as(member).isEqualTo(load.acknowledged());
+        }
       }
     }
+  }
+
+  /**
+   * Plays {@code fault} on {@code victim}'s volumes, deletes its pod, and checks the operator's
+   * replacement: an Event, Ready again with 3 healthy members, the replacement in status with a
+   * reason containing {@code why}, new claims, and a snapshot installation in the member's log.
+   */
+  private static void replace(String victim, Runnable fault, String why) throws Exception {
+    KubernetesClient k8s = env.client();
+    String claimUid = claimUid(k8s, "metastore-" + victim);
+    Path victimLog = env.work().resolve("pods/" + NS + "/" + victim + "/master.log");
+    long logOffset = Files.size(victimLog);
+    fault.run();
+    k8s.pods().inNamespace(NS).withName(victim).delete();
+
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                k8s.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "ReplacingMember".equals(e.getReason())
+                                && e.getMessage().contains(victim)));
+    await()
+        .atMost(Duration.ofSeconds(240))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              MetadataClusterStatus s = env.status(NS, "meta");
+              return Scenarios.isReady(s)
+                  && s.operation == null
+                  && s.members.size() == 3
+                  && s.members.stream().allMatch(m -> Boolean.TRUE.equals(m.healthy));
+            });
+    // status keeps the replacement (the hourly bound counts it), with the reason
+    assertThat(env.status(NS, "meta").replacements)
+        .anySatisfy(
+            r -> {
+              assertThat(r.member).isEqualTo(victim);
+              assertThat(r.reason).containsIgnoringCase(why);
+            });
+    // the member's claims were deleted and made anew, and it caught up by snapshot installation
+    assertThat(claimUid(k8s, "metastore-" + victim)).isNotEqualTo(claimUid);
+    String log = Files.readString(victimLog).substring((int) logOffset);
+    assertThat(log).as("%s's log since the fault", victim).contains("installing snapshot");
   }
 
   /** Overwrites the RocksDB MANIFEST of the metastore claim, as a failing disk might. */
