@@ -249,10 +249,12 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
         List.of(
             condition(backup, status, ClusterConditions.TRUE, REASON_COMPLETED, status.message));
     backup.setStatus(status);
-    ClusterEvents.emit(
+    // once: a reconcile right behind this one may still see the backup running
+    ClusterEvents.emitOnce(
         client,
         backup,
-        List.of(new ClusterEvents.Notice("Normal", EVENT_SUCCEEDED, status.message)));
+        new ClusterEvents.Notice("Normal", EVENT_SUCCEEDED, status.message),
+        EVENT_SUCCEEDED);
     return UpdateControl.patchStatus(backup);
   }
 
@@ -276,7 +278,7 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
     ClusterEvents.Notice notice =
         new ClusterEvents.Notice(
             "Warning", EVENT_FAILED, "backup " + backup.getMetadata().getName() + ": " + message);
-    ClusterEvents.emit(client, backup, List.of(notice));
+    ClusterEvents.emitOnce(client, backup, notice, EVENT_FAILED);
     MetadataCluster mdc =
         backup.getSpec() == null || backup.getSpec().cluster == null
             ? null
@@ -286,7 +288,8 @@ public class MetadataBackupReconciler implements Reconciler<MetadataBackup> {
                 .withName(backup.getSpec().cluster)
                 .get();
     if (mdc != null) {
-      ClusterEvents.emit(client, mdc, List.of(notice));
+      ClusterEvents.emitOnce(
+          client, mdc, notice, "backup-" + backup.getMetadata().getName() + "-" + EVENT_FAILED);
     }
     return UpdateControl.patchStatus(backup);
   }

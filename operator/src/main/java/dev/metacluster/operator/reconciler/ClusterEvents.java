@@ -75,36 +75,62 @@ public final class ClusterEvents {
 
   /** Posts the events; a failure is logged, never fails the reconcile. */
   public static void emit(KubernetesClient client, HasMetadata mdc, List<Notice> notices) {
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     for (Notice n : notices) {
-      log.info("event {} {}: {}", n.type(), n.reason(), n.message());
-      Event event =
-          new EventBuilder()
-              .withNewMetadata()
-              .withGenerateName(mdc.getMetadata().getName() + ".")
-              .withNamespace(mdc.getMetadata().getNamespace())
-              .endMetadata()
-              .withNewInvolvedObject()
-              .withApiVersion(mdc.getApiVersion())
-              .withKind(mdc.getKind())
-              .withName(mdc.getMetadata().getName())
-              .withNamespace(mdc.getMetadata().getNamespace())
-              .withUid(mdc.getMetadata().getUid())
-              .withResourceVersion(mdc.getMetadata().getResourceVersion())
-              .endInvolvedObject()
-              .withType(n.type())
-              .withReason(n.reason())
-              .withMessage(n.message())
-              .withFirstTimestamp(now)
-              .withLastTimestamp(now)
-              .withCount(1)
-              .withNewSource()
-              .withComponent(COMPONENT)
-              .endSource()
-              .build();
-      try {
-        client.v1().events().inNamespace(mdc.getMetadata().getNamespace()).resource(event).create();
-      } catch (KubernetesClientException e) {
+      post(client, mdc, n, null);
+    }
+  }
+
+  /**
+   * Posts {@code notice} about {@code about} at most once, however often it is called: the Event's
+   * name is derived from the object (its uid) and {@code occasion}, so a second post is refused by
+   * the API server as a duplicate. For outcomes that happen once per object (a backup finished),
+   * where a reconcile that still sees the old state could report them again.
+   */
+  public static void emitOnce(
+      KubernetesClient client, HasMetadata about, Notice notice, String occasion) {
+    String uid = about.getMetadata().getUid();
+    String name =
+        about.getMetadata().getName()
+            + "."
+            + (uid == null ? "" : uid.substring(0, Math.min(8, uid.length())) + ".")
+            + occasion.toLowerCase(java.util.Locale.ROOT);
+    post(client, about, notice, name);
+  }
+
+  private static void post(KubernetesClient client, HasMetadata mdc, Notice n, String name) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    log.info("event {} {}: {}", n.type(), n.reason(), n.message());
+    Event event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withGenerateName(name == null ? mdc.getMetadata().getName() + "." : null)
+            .withNamespace(mdc.getMetadata().getNamespace())
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(mdc.getApiVersion())
+            .withKind(mdc.getKind())
+            .withName(mdc.getMetadata().getName())
+            .withNamespace(mdc.getMetadata().getNamespace())
+            .withUid(mdc.getMetadata().getUid())
+            .withResourceVersion(mdc.getMetadata().getResourceVersion())
+            .endInvolvedObject()
+            .withType(n.type())
+            .withReason(n.reason())
+            .withMessage(n.message())
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .build();
+    try {
+      client.v1().events().inNamespace(mdc.getMetadata().getNamespace()).resource(event).create();
+    } catch (KubernetesClientException e) {
+      if (name != null && e.getCode() == 409) {
+        log.debug("event {} already posted", name);
+      } else {
         log.warn("could not post event {}: {}", n.reason(), e.getMessage());
       }
     }

@@ -60,6 +60,8 @@ public final class FakeMasterAdmin implements MasterAdmin {
     Group old = groups.get(namespace);
     if (old != null) {
       g.timeline = old.timeline;
+      // describing the group anew does not give its members new stores
+      g.storeIds.putAll(old.storeIds);
     }
     g.voters.addAll(members);
     g.leader = leader;
