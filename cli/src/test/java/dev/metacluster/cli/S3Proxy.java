@@ -18,9 +18,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * A real S3-compatible server for the backup ITs: S3Proxy with its filesystem backend (objects are
  * plain files under {@link #objectFile}), run from the jar the build copies into target/, as its
- * own process on a loopback port; {@link #close()} kills it by pid.
+ * own process on a loopback port; {@link #close()} kills it by pid. Also the end-to-end suite's S3
+ * server (through this module's test jar).
  */
-final class S3Proxy implements AutoCloseable {
+public final class S3Proxy implements AutoCloseable {
   static final String ACCESS_KEY = "it-access-key";
   static final String SECRET_KEY = "it-secret-key";
 
@@ -34,7 +35,7 @@ final class S3Proxy implements AutoCloseable {
     this.data = data;
   }
 
-  static S3Proxy start(Path dir) throws IOException {
+  public static S3Proxy start(Path dir) throws IOException {
     Path jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run the ITs through mvn verify");
@@ -93,12 +94,12 @@ final class S3Proxy implements AutoCloseable {
     }
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
 
   /** The credentials, as the environment metactl and master read them from. */
-  Map<String, String> env() {
+  public Map<String, String> env() {
     return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
   }
 
@@ -108,7 +109,7 @@ final class S3Proxy implements AutoCloseable {
   }
 
   /** The file that holds an object's bytes (the filesystem backend's layout). */
-  Path objectFile(String bucket, String key) {
+  public Path objectFile(String bucket, String key) {
     return data.resolve(bucket).resolve(key);
   }
 

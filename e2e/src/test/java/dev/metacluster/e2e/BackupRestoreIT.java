@@ -5,15 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.metacluster.api.client.MetadataClient;
 import dev.metacluster.api.fs.v1.FileStatus;
+import dev.metacluster.cli.S3Proxy;
 import dev.metacluster.operator.crd.BackupSpec;
 import dev.metacluster.operator.crd.BackupTarget;
 import dev.metacluster.operator.crd.BootstrapSpec;
 import dev.metacluster.operator.crd.FromBackupSpec;
 import dev.metacluster.operator.crd.MetadataBackup;
+import dev.metacluster.operator.crd.MetadataBackupSpec;
 import dev.metacluster.operator.crd.MetadataBackupStatus;
 import dev.metacluster.operator.crd.MetadataCluster;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +41,9 @@ class BackupRestoreIT {
   static final String NS = "backup";
   static final int FILES = 200;
   static E2eHarness env;
+
+  /** The files of cluster meta, as the first scenario wrote them. */
+  static Set<String> written;
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,6 +58,7 @@ class BackupRestoreIT {
   }
 
   @Test
+  @Order(1)
   void aScheduledBackupToAVolumeRestoresIntoANewClusterWithTheSameNamespace() throws Exception {
     KubernetesClient k8s = env.client();
     k8s.resource(
@@ -75,7 +83,6 @@ class BackupRestoreIT {
     k8s.resource(mdc).create();
     env.awaitReady(NS, "meta", Duration.ofSeconds(180));
 
-    Set<String> written;
     long index;
     try (MetadataClient client = env.clientOf(NS, "meta")) {
       client.createDirectory("/data", false);
@@ -115,16 +122,73 @@ class BackupRestoreIT {
                         Scenarios.condition(env.status(NS, "meta"), "BackupSucceeded").getStatus())
                     .isEqualTo("True"));
 
-    // a new cluster from that backup
-    MetadataCluster copy = Scenarios.patient(Scenarios.minimal(NS, "copy"));
+    restoreAndCompare("copy", backup.getMetadata().getName());
+  }
+
+  @Test
+  @Order(2)
+  void aBackupToS3RestoresIntoANewClusterWithTheSameNamespace() throws Exception {
+    KubernetesClient k8s = env.client();
+    try (S3Proxy s3 = S3Proxy.start(env.work().resolve("s3"))) {
+      // a bucket of the filesystem backend is a directory
+      Files.createDirectories(s3.objectFile("backups", ""));
+      Map<String, String> credentials = new java.util.TreeMap<>();
+      s3.env()
+          .forEach(
+              (k, v) ->
+                  credentials.put(
+                      k,
+                      java.util.Base64.getEncoder()
+                          .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      k8s.resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("s3-credentials")
+                  .withNamespace(NS)
+                  .endMetadata()
+                  .withData(credentials)
+                  .build())
+          .create();
+      MetadataBackup request = new MetadataBackup();
+      request.getMetadata().setName("to-s3");
+      request.getMetadata().setNamespace(NS);
+      request.setSpec(new MetadataBackupSpec("meta"));
+      request.getSpec().target = BackupTarget.s3(s3.endpoint(), "backups", "s3-credentials");
+      k8s.resource(request).create();
+
+      MetadataBackupStatus status =
+          await()
+              .atMost(Duration.ofSeconds(180))
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () ->
+                      k8s.resources(MetadataBackup.class)
+                          .inNamespace(NS)
+                          .withName("to-s3")
+                          .get()
+                          .getStatus(),
+                  st -> st != null && st.finished());
+      assertThat(status.phase).as(status.message).isEqualTo(MetadataBackupStatus.SUCCEEDED);
+      assertThat(status.uri).startsWith("s3://backups/");
+      Path object = s3.objectFile("backups", status.uri.substring("s3://backups/".length()));
+      assertThat(object).exists();
+      assertThat(Files.size(object)).isEqualTo(status.sizeBytes);
+
+      restoreAndCompare("from-s3", "to-s3");
+    }
+  }
+
+  /** A new cluster {@code name} from MetadataBackup {@code backup}: Ready, with meta's files. */
+  private static void restoreAndCompare(String name, String backup) {
+    MetadataCluster copy = Scenarios.patient(Scenarios.minimal(NS, name));
     copy.getSpec().bootstrap = new BootstrapSpec();
     copy.getSpec().bootstrap.fromBackup = new FromBackupSpec();
-    copy.getSpec().bootstrap.fromBackup.backup = backup.getMetadata().getName();
-    k8s.resource(copy).create();
-    env.awaitReady(NS, "copy", Duration.ofSeconds(240));
-    try (MetadataClient client = env.clientOf(NS, "copy")) {
+    copy.getSpec().bootstrap.fromBackup.backup = backup;
+    env.client().resource(copy).create();
+    env.awaitReady(NS, name, Duration.ofSeconds(240));
+    try (MetadataClient client = env.clientOf(NS, name)) {
       assertThat(list(client)).isEqualTo(written);
-      assertThat(client.clusterInfo().getLeaderId()).startsWith("copy-");
+      assertThat(client.clusterInfo().getLeaderId()).startsWith(name + "-");
     }
   }
 

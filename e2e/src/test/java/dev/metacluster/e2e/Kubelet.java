@@ -532,8 +532,11 @@ final class Kubelet {
     return "METACLUSTER_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
   }
 
-  /** The container's env: values, {@code fieldRef} metadata.name/namespace, {@code $(VAR)}. */
-  private static Map<String, String> env(Pod pod, Container c) {
+  /**
+   * The container's env: values, {@code fieldRef} metadata.name/namespace, {@code secretKeyRef},
+   * {@code $(VAR)}.
+   */
+  private Map<String, String> env(Pod pod, Container c) {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
       String value;
@@ -548,6 +551,8 @@ final class Kubelet {
               case "status.podIP" -> LoopbackDns.HOST;
               default -> throw new IllegalStateException("fieldRef not played: " + field);
             };
+      } else if (e.getValueFrom().getSecretKeyRef() != null) {
+        value = secretValue(pod.getMetadata().getNamespace(), e.getValueFrom().getSecretKeyRef());
       } else {
         throw new IllegalStateException("env source not played: " + e.getValueFrom());
       }
@@ -557,6 +562,20 @@ final class Kubelet {
   }
 
   /** Kubernetes' {@code $(VAR)} expansion against the variables defined so far. */
+  /** A Secret's key, decoded (a missing one stops the container from starting, as on a node). */
+  private String secretValue(
+      String namespace, io.fabric8.kubernetes.api.model.SecretKeySelector ref) {
+    var secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+    String encoded =
+        secret == null || secret.getData() == null ? null : secret.getData().get(ref.getKey());
+    if (encoded == null) {
+      throw new IllegalStateException(
+          "secret " + namespace + "/" + ref.getName() + " has no key " + ref.getKey());
+    }
+    return new String(
+        java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static String expand(String value, Map<String, String> env) {
     Matcher m = VAR_REF.matcher(value);
     StringBuilder out = new StringBuilder();
