@@ -28,15 +28,20 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Scenario 5 (volume target): a cluster with {@code spec.backup} on a cron schedule backs up into a
- * volume claim through a Job running {@code metactl admin backup}; a new MetadataCluster with
- * {@code spec.bootstrap.fromBackup} naming that MetadataBackup starts from it (each member's {@code
- * restore} init container runs {@code master restore}) and serves the same namespace.
+ * Scenario 5: a cluster with {@code spec.backup} on a cron schedule backs up into a volume claim
+ * through a Job running {@code metactl admin backup}; then a MetadataBackup asks for one more, to
+ * an S3-compatible server (S3Proxy, its own process; credentials from a Secret). Each time a new
+ * MetadataCluster with {@code spec.bootstrap.fromBackup} naming that MetadataBackup starts from it
+ * (each member's {@code restore} init container runs {@code master restore}) and serves the same
+ * namespace.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupRestoreIT {
   static final String NS = "backup";
   static final int FILES = 200;
