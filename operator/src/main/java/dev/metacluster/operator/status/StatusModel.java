@@ -87,7 +87,13 @@ public final class StatusModel {
       Map<String, String> recorded = recordedStoreIds(previous);
       status.members =
           observation.members().stream()
-              .map(m -> member(m, storeId(recorded.get(m.id()), m, observation)))
+              .map(
+                  m ->
+                      member(
+                          m,
+                          renewedStore(previous, m.id())
+                              ? storeIdOrRecorded(recorded.get(m.id()), m)
+                              : storeId(recorded.get(m.id()), m, observation)))
               .toList();
     }
     leaderHistory(previous, status, observation, now);
@@ -467,6 +473,20 @@ public final class StatusModel {
       return recorded;
     }
     return reported;
+  }
+
+  /**
+   * The member's volumes were replaced by the replacement in flight (its old pod's uid is
+   * recorded), so the store it reports now is its new one, to be recorded even if it is back in the
+   * group before the operator saw it outside (else the old id would set off a second replacement).
+   */
+  private static boolean renewedStore(MetadataClusterStatus previous, String member) {
+    OperationStatus op = previous == null ? null : previous.operation;
+    return op != null && op.isReplacement() && member.equals(op.member) && op.podUid != null;
+  }
+
+  private static String storeIdOrRecorded(String recorded, MemberObservation m) {
+    return m.storeId() == null || m.storeId().isEmpty() ? recorded : m.storeId();
   }
 
   private static MemberStatus member(MemberObservation m, String storeId) {
