@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * an S3-compatible server (S3Proxy, its own process; credentials from a Secret). Each time a new
  * MetadataCluster with {@code spec.bootstrap.fromBackup} naming that MetadataBackup starts from it
  * (each member's {@code restore} init container runs {@code master restore}) and serves the same
- * namespace.
+ * namespace: the same files and the same namespace checksum.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupRestoreIT {
@@ -191,9 +191,21 @@ class BackupRestoreIT {
     copy.getSpec().bootstrap.fromBackup.backup = backup;
     env.client().resource(copy).create();
     env.awaitReady(NS, name, Duration.ofSeconds(240));
-    try (MetadataClient client = env.clientOf(NS, name)) {
+    try (MetadataClient client = env.clientOf(NS, name);
+        MetadataClient original = env.clientOf(NS, "meta")) {
       assertThat(list(client)).isEqualTo(written);
       assertThat(client.clusterInfo().getLeaderId()).startsWith(name + "-");
+      // the whole namespace (every inode and attribute), as the masters checksum it
+      assertThat(namespaceChecksum(client)).isEqualTo(namespaceChecksum(original));
+    }
+  }
+
+  /** The namespace checksum in the manifest of a backup streamed now (the archive is dropped). */
+  private static String namespaceChecksum(MetadataClient client) {
+    try {
+      return client.backup(java.io.OutputStream.nullOutputStream()).getNamespaceChecksum();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
