@@ -160,7 +160,11 @@ class BackupIT {
   }
 
   private static Condition condition(String ns, String type) {
-    return ClusterConditions.find(status(ns).conditions, type).orElse(new Condition());
+    return condition(ns, "meta", type);
+  }
+
+  private static Condition condition(String ns, String cluster, String type) {
+    return ClusterConditions.find(status(ns, cluster).conditions, type).orElse(new Condition());
   }
 
   /** An edit, again on a conflict with the operator's own writes (the edit is idempotent). */
@@ -548,18 +552,12 @@ class BackupIT {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(
-                        ClusterConditions.find(
-                                status(ns, "copy").conditions, ClusterConditions.DEGRADED)
-                            .map(Condition::getMessage)
-                            .orElse(""))
+                assertThat(condition(ns, "copy", ClusterConditions.DEGRADED).getMessage())
                     .contains("MetadataBackup b3 does not exist"));
     assertThat(client.apps().statefulSets().inNamespace(ns).withName("copy").get()).isNull();
     assertThat(status(ns, "copy").phase).isEqualTo("Creating");
-    assertThat(
-            ClusterConditions.find(status(ns, "copy").conditions, ClusterConditions.DEGRADED)
-                .map(Condition::getReason))
-        .contains(ClusterBackups.REASON_WAITING);
+    assertThat(condition(ns, "copy", ClusterConditions.DEGRADED).getReason())
+        .isEqualTo(ClusterBackups.REASON_WAITING);
 
     cluster(ns, m -> {}, false);
     requestBackup(ns, "b3", null);
@@ -568,11 +566,7 @@ class BackupIT {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(
-                        ClusterConditions.find(
-                                status(ns, "copy").conditions, ClusterConditions.DEGRADED)
-                            .map(Condition::getMessage)
-                            .orElse(""))
+                assertThat(condition(ns, "copy", ClusterConditions.DEGRADED).getMessage())
                     .contains("MetadataBackup b3 is Running"));
     assertThat(client.apps().statefulSets().inNamespace(ns).withName("copy").get()).isNull();
 
