@@ -81,7 +81,7 @@ final class ParallelRunner implements AutoCloseable {
    */
   <T> Phase run(String name, long count, LongFunction<T> input, Body<T> body)
       throws InterruptedException {
-    return run(name, count, () -> false, input, body);
+    return runUntil(name, count, null, input, body);
   }
 
   /**
@@ -89,6 +89,13 @@ final class ParallelRunner implements AutoCloseable {
    * stop} says so (for loads that last as long as something else happens).
    */
   <T> Phase run(String name, long count, BooleanSupplier stop, LongFunction<T> input, Body<T> body)
+      throws InterruptedException {
+    return runUntil(name, count, stop, input, body);
+  }
+
+  /** {@code stop} null: the run ends after {@code count} ops, and progress shows how far it is. */
+  private <T> Phase runUntil(
+      String name, long count, BooleanSupplier stop, LongFunction<T> input, Body<T> body)
       throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
     LongAdder done = new LongAdder();
@@ -101,7 +108,7 @@ final class ParallelRunner implements AutoCloseable {
               () -> {
                 LatencyRecorder recorder = new LatencyRecorder();
                 start.await();
-                for (long i = from; i < to && !stop.getAsBoolean(); i++) {
+                for (long i = from; i < to && (stop == null || !stop.getAsBoolean()); i++) {
                   T in = input.apply(i);
                   long t0 = System.nanoTime();
                   try {
@@ -120,9 +127,13 @@ final class ParallelRunner implements AutoCloseable {
     ScheduledFuture<?> report =
         reporter.scheduleAtFixedRate(
             () -> {
-              progress.printf(
-                  "  %s: %,d of %,d ops after %.0f s%n",
-                  name, done.sum(), count, (System.nanoTime() - startNanos) / 1e9);
+              double seconds = (System.nanoTime() - startNanos) / 1e9;
+              if (stop == null) {
+                progress.printf(
+                    "  %s: %,d of %,d ops after %.0f s%n", name, done.sum(), count, seconds);
+              } else {
+                progress.printf("  %s: %,d ops after %.0f s%n", name, done.sum(), seconds);
+              }
               progress.flush();
             },
             PROGRESS_EVERY_SECONDS,

@@ -5,22 +5,30 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
  * Reads waiting for this member to apply a log index: follower reads (the caller's last write) and
  * leader reads whose read index the apply thread has not reached yet.
+ *
+ * <p>A wait that is not over at once resumes on {@code resumeOn}, not on the apply thread that
+ * released it: what the reader chains on (a listing, its reply) must not hold up the single thread
+ * every write waits for.
  */
 final class AppliedWaiters {
   private final ConcurrentSkipListMap<Long, Queue<CompletableFuture<Void>>> waiting =
       new ConcurrentSkipListMap<>();
   private final LongSupplier applied;
+  private final Executor resumeOn;
 
   /**
    * @param applied the index applied so far; {@link #release} must be called after it moves
+   * @param resumeOn where a wait that had to wait completes
    */
-  AppliedWaiters(LongSupplier applied) {
+  AppliedWaiters(LongSupplier applied, Executor resumeOn) {
     this.applied = applied;
+    this.resumeOn = resumeOn;
   }
 
   /** Completes once {@code index} is applied. */
@@ -35,8 +43,9 @@ final class AppliedWaiters {
     // starts after this check sees the registration.
     if (applied.getAsLong() >= index) {
       done.complete(null);
+      return done;
     }
-    return done;
+    return done.thenApplyAsync(v -> v, resumeOn);
   }
 
   /** Completes every wait for an index up to {@code appliedIndex}. */

@@ -15,6 +15,8 @@ import dev.metacluster.master.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -63,8 +65,16 @@ public final class JournalStateMachine extends BaseStateMachine {
   private long snapshotThreshold;
   private long flushedAheadFor;
   // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
+  private final ExecutorService deferredReads =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "applied-reads");
+            t.setDaemon(true);
+            return t;
+          });
   private final AppliedWaiters appliedWaiters =
-      new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex());
+      new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex(), deferredReads);
 
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
@@ -409,6 +419,7 @@ public final class JournalStateMachine extends BaseStateMachine {
     } finally {
       lock.unlock();
     }
+    deferredReads.shutdownNow();
     super.close();
   }
 }

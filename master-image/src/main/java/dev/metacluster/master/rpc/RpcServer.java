@@ -1,7 +1,10 @@
 package dev.metacluster.master.rpc;
 
+import dev.metacluster.api.fs.v1.FileSystemServiceGrpc;
 import dev.metacluster.master.journal.JournalServer;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -12,7 +15,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,6 +41,19 @@ public final class RpcServer implements Closeable {
             return t;
           });
 
+  // asyncMode: FIFO for event-style tasks that are never joined
+  private final ForkJoinPool fileSystemCalls =
+      new ForkJoinPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          pool -> {
+            ForkJoinWorkerThread t =
+                ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName("rpc-fs-" + t.getPoolIndex());
+            return t;
+          },
+          null,
+          true);
+
   public RpcServer(
       JournalServer journal, RpcLimits limits, InetSocketAddress bind, MeterRegistry registry) {
     RpcErrors errors = new RpcErrors(journal);
@@ -56,6 +75,7 @@ public final class RpcServer implements Closeable {
             new ClusterAdminRpc(journal, errors), headers, callLimits, metrics);
     this.server =
         NettyServerBuilder.forAddress(bind)
+            .callExecutor(this::executorFor)
             .maxInboundMessageSize(limits.maxMessageBytes())
             .maxInboundMetadataSize(64 << 10)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -64,6 +84,19 @@ public final class RpcServer implements Closeable {
             .addService(health.getHealthService())
             .build();
     health.setStatus("", ServingStatus.NOT_SERVING);
+  }
+
+  /**
+   * File-system calls run on a small work-stealing pool: they never block (writes and reads
+   * complete asynchronously from the journal), and gRPC's default cached pool hands every call to a
+   * thread through a {@code SynchronousQueue}, parking and waking a thread per call (12% of the
+   * leader's CPU in the cluster benchmark, docs/BENCHMARKS.md). Admin, backup-streaming and health
+   * calls may block (membership changes, flow control) and stay on the default pool (null).
+   */
+  private Executor executorFor(ServerCall<?, ?> call, Metadata headers) {
+    return FileSystemServiceGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())
+        ? fileSystemCalls
+        : null;
   }
 
   public void start() throws IOException {
@@ -94,5 +127,6 @@ public final class RpcServer implements Closeable {
       Thread.currentThread().interrupt();
     }
     timer.shutdownNow();
+    fileSystemCalls.shutdownNow();
   }
 }
