@@ -1,35 +1,27 @@
 package dev.metacluster.cli.bench;
 
-import dev.metacluster.master.journal.JournalCodec;
-import dev.metacluster.master.journal.JournalServer;
-import dev.metacluster.master.namespace.Commands;
-import dev.metacluster.master.proto.CommandResult;
-import dev.metacluster.master.proto.ErrorCode;
-import dev.metacluster.master.store.StoreConfig;
+import dev.metacluster.api.client.MetadataClient;
+import dev.metacluster.api.client.MetadataException;
+import dev.metacluster.api.fs.v1.CreateFileRequest;
+import io.grpc.Status;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.util.TimeDuration;
 
 /**
- * {@code --mode failover}: a journal of {@code --members} members in this process under a write
- * load of {@code --threads} clients (Ratis clients: leader discovery and retries as a real client
- * does), whose leader is killed {@code --kills} times. For each kill it measures the time until a
- * member is ready as the new leader, and until the first write submitted after the kill succeeds.
- * After each kill the member is restarted on its directories and caught up before the next.
+ * {@code --mode failover}: a cluster of {@code --members} master processes on loopback under a
+ * write load of {@code --threads} clients (one {@code MetadataClient}: leader discovery and retries
+ * with stable call ids), whose leader is killed with SIGKILL {@code --kills} times. For each kill
+ * it measures the time until another member says it leads, and until the first write submitted
+ * after the kill succeeds. After each kill the member is restarted on its directories and follows
+ * again before the next kill.
  *
- * <p>A kill closes the member's Raft server without handing leadership over: its peers notice the
- * missing heartbeats and hold an election, as after a crash. (Its connections close at once, which
- * a crashed machine's would not; the election still waits for the timeout.)
+ * <p>Separate processes, because closing an in-process Ratis server is not a crash: its appenders
+ * kept sending heartbeats for up to seconds while it closed, and the elections that measured
+ * included that.
  */
 public final class FailoverBench implements BenchMode {
   @Override
@@ -48,19 +40,11 @@ public final class FailoverBench implements BenchMode {
     List<Long> resumed = new ArrayList<>();
     AtomicLong killedAtNanos = new AtomicLong(Long.MAX_VALUE);
     AtomicLong firstWriteAfterKill = new AtomicLong(Long.MAX_VALUE);
-    try (LocalCluster cluster =
-            new LocalCluster(dir, options.members(), StoreConfig.defaults(dir)).startAll();
+    try (ProcessCluster cluster = new ProcessCluster(dir, options.members()).startAll();
         ParallelRunner runner = new ParallelRunner(options.threads(), progress)) {
-      cluster.awaitLeader(30_000);
-      RaftProperties properties = new RaftProperties();
-      try (RaftClient client =
-          RaftClient.newBuilder()
-              .setProperties(properties)
-              .setRaftGroup(JournalServer.group(cluster.groupUuid(), cluster.peers()))
-              .setRetryPolicy(
-                  RetryPolicies.retryForeverWithSleep(
-                      TimeDuration.valueOf(10, TimeUnit.MILLISECONDS)))
-              .build()) {
+      cluster.awaitLeader(null, 120_000);
+      try (MetadataClient client =
+          MetadataClient.builder().target(cluster.clientTargets()).build()) {
         AtomicLong written = new AtomicLong();
         Thread killer =
             new Thread(
@@ -72,24 +56,12 @@ public final class FailoverBench implements BenchMode {
                       while (written.get() < target) {
                         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                       }
-                      JournalServer leader = cluster.awaitLeader(30_000);
-                      String victim = leader.config().memberId();
+                      String victim = cluster.awaitLeader(null, 30_000);
                       firstWriteAfterKill.set(Long.MAX_VALUE);
                       long killedAt = System.nanoTime();
                       killedAtNanos.set(killedAt);
-                      // Closing a Ratis server takes a while; the peers see the leader gone at
-                      // once, so measure the election while the close runs on its own thread.
-                      Thread closer =
-                          new Thread(
-                              () -> {
-                                try {
-                                  cluster.kill(victim);
-                                } catch (java.io.IOException e) {
-                                  progress.println("closing " + victim + ": " + e);
-                                }
-                              });
-                      closer.start();
-                      cluster.awaitNewLeader(victim, 30_000);
+                      cluster.kill(victim);
+                      cluster.awaitLeader(victim, 30_000);
                       elected.add((System.nanoTime() - killedAt) / 1_000_000);
                       while (firstWriteAfterKill.get() == Long.MAX_VALUE) {
                         java.util.concurrent.locks.LockSupport.parkNanos(200_000);
@@ -102,8 +74,10 @@ public final class FailoverBench implements BenchMode {
                           elected.get(elected.size() - 1),
                           resumed.get(resumed.size() - 1));
                       progress.flush();
-                      closer.join();
+                      // Back on its directories and following before the next kill, so that
+                      // every kill leaves a majority.
                       cluster.start(victim);
+                      cluster.awaitFollower(victim, 120_000);
                     }
                   } catch (Exception e) {
                     progress.println("failover run stopped: " + e);
@@ -148,36 +122,22 @@ public final class FailoverBench implements BenchMode {
   }
 
   /**
-   * Creates {@code path}. A member closing under the request answers AlreadyClosedException and the
-   * Ratis client gives up on it; like any client we send again (to whoever leads now). The first
-   * attempt may have applied: then the resend finds the file, ALREADY_EXISTS, which proves the
-   * write applied exactly once (a create is never applied twice).
+   * Creates {@code path} through the project's client: it finds the new leader and retries with the
+   * same call id, which the retry cache answers if the first attempt applied. ALREADY_EXISTS can
+   * only be that first attempt too (every op has its own path), so it counts as the one write.
    */
-  private static void send(RaftClient client, String path) throws Exception {
-    boolean resent = false;
-    while (true) {
-      RaftClientReply reply;
-      try {
-        reply =
-            client
-                .io()
-                .send(
-                    JournalCodec.entry(
-                        Commands.createFile(path, true, "bench")
-                            .setTimeMs(System.currentTimeMillis())
-                            .build()));
-      } catch (AlreadyClosedException e) {
-        resent = true;
-        continue;
+  private static void send(MetadataClient client, String path) {
+    try {
+      client.createFile(
+          CreateFileRequest.newBuilder()
+              .setPath(path)
+              .setRecursive(true)
+              .setOwner("bench")
+              .build());
+    } catch (MetadataException e) {
+      if (e.code() != Status.Code.ALREADY_EXISTS) {
+        throw e;
       }
-      CommandResult result =
-          CommandResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-      boolean appliedEarlier =
-          resent && result.hasError() && result.getError().getCode() == ErrorCode.ALREADY_EXISTS;
-      if (!reply.isSuccess() || (result.hasError() && !appliedEarlier)) {
-        throw new IllegalStateException("write failed: " + reply + " " + result);
-      }
-      return;
     }
   }
 
