@@ -74,10 +74,11 @@ public final class FailoverBench implements BenchMode {
                           elected.get(elected.size() - 1),
                           resumed.get(resumed.size() - 1));
                       progress.flush();
-                      // Back on its directories and following before the next kill, so that
-                      // every kill leaves a majority.
+                      // Back on its directories and caught up before the next kill, so that
+                      // every kill leaves a majority with current logs.
                       cluster.start(victim);
                       cluster.awaitFollower(victim, 120_000);
+                      cluster.awaitCaughtUp(victim, 1_000, 120_000);
                     }
                   } catch (Exception e) {
                     progress.println("failover run stopped: " + e);

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -173,6 +174,45 @@ final class ProcessCluster implements AutoCloseable {
       LockSupport.parkNanos(10_000_000);
     }
     throw new IllegalStateException(member + " did not rejoin within " + timeoutMs + " ms");
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} until the leader reports {@code member}'s commit index within
+   * {@code maxLag} entries of its own. A member that only answers as a follower may still be
+   * receiving a snapshot: killing the leader then leaves one voter with a current log, and the
+   * election waits for the other (seen: 3-5 s elections).
+   */
+  void awaitCaughtUp(String member, long maxLag, long timeoutMs) {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      Optional<String> leader = leader();
+      if (leader.isPresent() && lag(leader.get(), member) <= maxLag) {
+        return;
+      }
+      LockSupport.parkNanos(10_000_000);
+    }
+    throw new IllegalStateException(member + " did not catch up within " + timeoutMs + " ms");
+  }
+
+  /** How far {@code member}'s commit index is behind {@code leader}'s, as the leader sees it. */
+  private long lag(String leader, String member) {
+    try {
+      GroupInfoReply reply =
+          admin.getGroupManagementApi(RaftPeerId.valueOf(leader)).info(group.getGroupId());
+      long own = -1;
+      long theirs = -1;
+      for (CommitInfoProto info : reply.getCommitInfos()) {
+        String id = info.getServer().getId().toStringUtf8();
+        if (id.equals(leader)) {
+          own = info.getCommitIndex();
+        } else if (id.equals(member)) {
+          theirs = info.getCommitIndex();
+        }
+      }
+      return own < 0 || theirs < 0 ? Long.MAX_VALUE : own - theirs;
+    } catch (IOException | RuntimeException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   Map<String, InetSocketAddress> peers() {
