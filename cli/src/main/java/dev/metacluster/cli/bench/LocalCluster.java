@@ -7,14 +7,13 @@ import dev.metacluster.master.store.StoreConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Journal members in this process, each with its own loopback port and directories under one root:
- * what {@code --mode local} and {@code --mode failover} measure against.
+ * what {@code --mode local} measures against ({@code --mode failover} uses {@link ProcessCluster}).
  */
 final class LocalCluster implements AutoCloseable {
   private final Path root;
@@ -50,14 +49,6 @@ final class LocalCluster implements AutoCloseable {
     running.put(member, server);
   }
 
-  /** Stops a member at once, without handing leadership over. */
-  void kill(String member) throws IOException {
-    JournalServer server = running.remove(member);
-    if (server != null) {
-      server.close();
-    }
-  }
-
   /** The ready leader, or null when there is none right now. */
   JournalServer leaderOrNull() {
     for (JournalServer s : running.values()) {
@@ -66,20 +57,6 @@ final class LocalCluster implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  /** Waits up to {@code timeoutMs} for a ready leader other than {@code former}. */
-  JournalServer awaitNewLeader(String former, long timeoutMs) {
-    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    while (System.nanoTime() < deadline) {
-      for (JournalServer s : List.copyOf(running.values())) {
-        if (!s.config().memberId().equals(former) && s.isLeaderReady()) {
-          return s;
-        }
-      }
-      LockSupport.parkNanos(200_000);
-    }
-    throw new IllegalStateException("no new leader within " + timeoutMs + " ms");
   }
 
   /** Waits up to {@code timeoutMs} for a ready leader. */
@@ -94,18 +71,6 @@ final class LocalCluster implements AutoCloseable {
       LockSupport.parkNanos(200_000);
     }
     throw new IllegalStateException("no leader within " + timeoutMs + " ms");
-  }
-
-  Map<String, InetSocketAddress> peers() {
-    return peers;
-  }
-
-  Map<String, JournalServer> running() {
-    return running;
-  }
-
-  java.util.UUID groupUuid() {
-    return running.values().iterator().next().config().groupUuid();
   }
 
   @Override

@@ -81,21 +81,15 @@ final class ParallelRunner implements AutoCloseable {
    */
   <T> Phase run(String name, long count, LongFunction<T> input, Body<T> body)
       throws InterruptedException {
-    return runUntil(name, count, null, input, body);
+    return run(name, count, null, input, body);
   }
 
   /**
    * Like {@link #run(String, long, LongFunction, Body)}, but each thread also stops once {@code
-   * stop} says so (for loads that last as long as something else happens).
+   * stop} says so (for loads that last as long as something else happens). With {@code stop} null
+   * the run ends after {@code count} ops, and progress shows how far it is.
    */
   <T> Phase run(String name, long count, BooleanSupplier stop, LongFunction<T> input, Body<T> body)
-      throws InterruptedException {
-    return runUntil(name, count, stop, input, body);
-  }
-
-  /** {@code stop} null: the run ends after {@code count} ops, and progress shows how far it is. */
-  private <T> Phase runUntil(
-      String name, long count, BooleanSupplier stop, LongFunction<T> input, Body<T> body)
       throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
     LongAdder done = new LongAdder();

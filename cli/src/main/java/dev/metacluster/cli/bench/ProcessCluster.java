@@ -215,10 +215,6 @@ final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  Map<String, InetSocketAddress> peers() {
-    return peers;
-  }
-
   /** The members' client API addresses, as {@code MetadataClient} takes them. */
   String clientTargets() {
     List<String> targets = new ArrayList<>();

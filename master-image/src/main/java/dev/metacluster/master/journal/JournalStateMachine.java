@@ -64,7 +64,7 @@ public final class JournalStateMachine extends BaseStateMachine {
   // background flush was last started for (see flushAheadOfSnapshot).
   private long snapshotThreshold;
   private long flushedAheadFor;
-  // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
+  // Runs the reads that had to wait for the apply thread (see AppliedWaiters).
   private final ExecutorService deferredReads =
       Executors.newFixedThreadPool(
           2,
@@ -73,6 +73,7 @@ public final class JournalStateMachine extends BaseStateMachine {
             t.setDaemon(true);
             return t;
           });
+  // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
   private final AppliedWaiters appliedWaiters =
       new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex(), deferredReads);
 
