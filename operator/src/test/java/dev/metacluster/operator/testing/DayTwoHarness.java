@@ -97,16 +97,31 @@ public final class DayTwoHarness implements AutoCloseable {
     return ClusterConditions.find(status(ns).conditions, type).orElse(new Condition());
   }
 
+  /**
+   * Applies {@code change} to cluster meta. An edit that raced the operator's own write (409
+   * Conflict) changed nothing and is redone on the fresh object, as {@code kubectl edit} asks its
+   * user to.
+   */
   public void edit(String ns, Consumer<MetadataCluster> change) {
-    client
-        .resources(MetadataCluster.class)
-        .inNamespace(ns)
-        .withName("meta")
-        .edit(
-            m -> {
-              change.accept(m);
-              return m;
-            });
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        client
+            .resources(MetadataCluster.class)
+            .inNamespace(ns)
+            .withName("meta")
+            .edit(
+                m -> {
+                  change.accept(m);
+                  return m;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
   }
 
   public StatefulSet sts(String ns) {
