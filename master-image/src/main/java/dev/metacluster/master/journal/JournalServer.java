@@ -14,10 +14,12 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
@@ -27,6 +29,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -50,6 +53,9 @@ public final class JournalServer implements Closeable {
   private final RaftPeerId selfId;
   private final JournalStateMachine stateMachine;
   private final RaftServer server;
+  private final PeerChannels peerChannels;
+  // How long a write that reached this member during an election waits for its outcome.
+  private final long leaderWaitNanos;
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallId = new AtomicLong();
   // This member's division of the group, looked up once it exists (see division()).
@@ -88,6 +94,9 @@ public final class JournalServer implements Closeable {
             .setProperties(serverProperties(config))
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
+    this.peerChannels = new PeerChannels(server, group.getGroupId());
+    // Two election timeouts: a normal election (pre-vote and vote) ends well within it.
+    this.leaderWaitNanos = 2 * config.electionTimeoutMax().toNanos();
   }
 
   /** The Raft group for a cluster: every member's id and address. */
@@ -171,6 +180,7 @@ public final class JournalServer implements Closeable {
 
   public void start() throws IOException {
     server.start();
+    peerChannels.start(config.electionTimeoutMin());
     LOG.info(
         "member {} of cluster {} started: group {}, applied {}",
         config.memberId(),
@@ -231,14 +241,69 @@ public final class JournalServer implements Closeable {
     return submitWrite(clientId, callId, command).thenApply(WriteResult::result);
   }
 
-  /** Like {@link #submit(ClientId, long, NamespaceCommand)}, with the entry's log index. */
+  /**
+   * Like {@link #submit(ClientId, long, NamespaceCommand)}, with the entry's log index.
+   *
+   * <p>A write that reaches this member during an election waits for its outcome (up to two
+   * election timeouts) instead of failing at once: then this member, if it won, applies it, or the
+   * caller gets {@link NotLeaderException} naming the new leader and goes there without backing
+   * off. "During an election": this member knows no leader, has not heard from the one it knows for
+   * an election timeout, or is a leader not yet ready. Failing at once would send the caller into
+   * its backoff, and writes would resume a backoff step after the new leader is ready.
+   */
   public CompletableFuture<WriteResult> submitWrite(
       ClientId clientId, long callId, NamespaceCommand command) {
     RaftClientRequest request =
         request(
             clientId, callId, JournalCodec.entry(command), RaftClientRequest.writeRequestType());
-    return send(request)
+    return sendAfterElection(request, System.nanoTime() + leaderWaitNanos)
         .thenApply(reply -> new WriteResult(parseResult(reply), reply.getLogIndex()));
+  }
+
+  private CompletableFuture<RaftClientReply> sendAfterElection(
+      RaftClientRequest request, long deadlineNanos) {
+    LeaderChanges changes = stateMachine.leaderChanges();
+    // Taken before sending: an election that ends while the request is on its way completes it.
+    CompletableFuture<Void> nextChange = changes.next();
+    return send(request)
+        .exceptionallyCompose(
+            failure -> {
+              long left = deadlineNanos - System.nanoTime();
+              if (left <= 0 || !electionUnderWay(unwrap(failure))) {
+                return CompletableFuture.failedFuture(failure);
+              }
+              // Same client and call id: the retry cache answers if it was applied after all.
+              return changes
+                  .await(nextChange, left)
+                  .thenCompose(v -> sendAfterElection(request, deadlineNanos));
+            });
+  }
+
+  private boolean electionUnderWay(Throwable failure) {
+    if (failure instanceof LeaderNotReadyException) {
+      return true;
+    }
+    if (!(failure instanceof NotLeaderException notLeader)) {
+      return false;
+    }
+    if (notLeader.getSuggestedLeader() == null) {
+      return true;
+    }
+    try {
+      RoleInfoProto role = division().getInfo().getRoleInfoProto();
+      return role.hasFollowerInfo()
+          && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs()
+              > config.electionTimeoutMin().toMillis();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** What a write produced, and the log index it was applied at. */
@@ -347,6 +412,7 @@ public final class JournalServer implements Closeable {
 
   @Override
   public void close() throws IOException {
+    peerChannels.close();
     server.close();
   }
 }

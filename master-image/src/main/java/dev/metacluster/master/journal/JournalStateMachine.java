@@ -1,5 +1,6 @@
 package dev.metacluster.master.journal;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.metacluster.master.namespace.Listing;
 import dev.metacluster.master.namespace.Namespace;
@@ -26,6 +27,8 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -64,18 +67,16 @@ public final class JournalStateMachine extends BaseStateMachine {
   // background flush was last started for (see flushAheadOfSnapshot).
   private long snapshotThreshold;
   private long flushedAheadFor;
-  // Runs the reads that had to wait for the apply thread (see AppliedWaiters).
-  private final ExecutorService deferredReads =
+  // Runs what had to wait: reads for the apply thread (AppliedWaiters), writes for a leader
+  // (LeaderChanges). Never the apply thread or a Ratis thread that released the wait.
+  private final ExecutorService resumedWaits =
       Executors.newFixedThreadPool(
-          2,
-          r -> {
-            Thread t = new Thread(r, "applied-reads");
-            t.setDaemon(true);
-            return t;
-          });
+          2, new ThreadFactoryBuilder().setNameFormat("journal-waits-%d").setDaemon(true).build());
   // Reads waiting for this member to apply an index (follower reads, lease reads ahead of apply).
   private final AppliedWaiters appliedWaiters =
-      new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex(), deferredReads);
+      new AppliedWaiters(() -> getLastAppliedTermIndex().getIndex(), resumedWaits);
+  // Writes waiting for an election to end (see JournalServer.submitWrite).
+  private final LeaderChanges leaderChanges = new LeaderChanges(resumedWaits);
 
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
@@ -225,6 +226,20 @@ public final class JournalStateMachine extends BaseStateMachine {
       releaseWaiters(index);
       flushAheadOfSnapshot(index);
     }
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId memberId, RaftPeerId newLeaderId) {
+    leaderChanges.changed();
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    leaderChanges.changed();
+  }
+
+  LeaderChanges leaderChanges() {
+    return leaderChanges;
   }
 
   /**
@@ -420,7 +435,7 @@ public final class JournalStateMachine extends BaseStateMachine {
     } finally {
       lock.unlock();
     }
-    deferredReads.shutdownNow();
+    resumedWaits.shutdownNow();
     super.close();
   }
 }

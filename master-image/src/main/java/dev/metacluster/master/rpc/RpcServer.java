@@ -1,5 +1,6 @@
 package dev.metacluster.master.rpc;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.metacluster.api.fs.v1.FileSystemServiceGrpc;
 import dev.metacluster.master.journal.JournalServer;
 import io.grpc.Metadata;
@@ -35,11 +36,7 @@ public final class RpcServer implements Closeable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "rpc-deadlines");
-            t.setDaemon(true);
-            return t;
-          });
+          new ThreadFactoryBuilder().setNameFormat("rpc-deadlines").setDaemon(true).build());
 
   // asyncMode: FIFO for event-style tasks that are never joined
   private final ForkJoinPool fileSystemCalls =

@@ -1,5 +1,6 @@
 package dev.metacluster.master.server;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.metacluster.master.journal.JournalServer;
 import dev.metacluster.master.rpc.RpcServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,11 +33,7 @@ public final class MasterServer implements AutoCloseable {
   private final MemberHealth health;
   private final ScheduledExecutorService healthSync =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "health-sync");
-            t.setDaemon(true);
-            return t;
-          });
+          new ThreadFactoryBuilder().setNameFormat("health-sync").setDaemon(true).build());
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
 

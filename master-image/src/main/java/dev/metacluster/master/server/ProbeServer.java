@@ -1,5 +1,6 @@
 package dev.metacluster.master.server;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,12 +30,7 @@ final class ProbeServer implements AutoCloseable {
     server = HttpServer.create(bind, 16);
     executor =
         Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "probe-http");
-              t.setDaemon(true);
-              return t;
-            });
+            2, new ThreadFactoryBuilder().setNameFormat("probe-http-%d").setDaemon(true).build());
     server.setExecutor(executor);
     server.createContext("/healthz", ex -> probe(ex, alive.get()));
     server.createContext("/readyz", ex -> probe(ex, ready.get()));
