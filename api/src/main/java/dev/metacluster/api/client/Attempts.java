@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retry state of one logical call: which member to try next, when to back off, and when to give
@@ -16,10 +18,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Rules (docs/CLIENT.md): a leader hint is followed at once; a member that failed is not tried
  * again until every known member has been tried (a "round"); after a failed round the DNS name is
- * resolved again and the client backs off (exponential, jittered, capped); no attempt starts and no
- * backoff sleeps past the call's deadline.
+ * resolved again and the client backs off (exponential, jittered, capped), while the channels that
+ * gRPC holds in its reconnect backoff connect again; no attempt starts and no backoff sleeps past
+ * the call's deadline.
  */
 final class Attempts {
+  private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+
   /** Where a call may go. */
   enum Route {
     /** Writes, linearizable reads, the admin calls that need the leader. */
@@ -117,6 +122,17 @@ final class Attempts {
   void failed(String address, Status status, Metadata trailers) {
     last = status;
     lastAddress = address;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "attempt {} to {} failed: {} {}{}",
+          attempts,
+          address,
+          status.getCode(),
+          status.getDescription(),
+          trailers == null || trailers.get(Headers.LEADER) == null
+              ? ""
+              : " (leader hint " + trailers.get(Headers.LEADER) + ")");
+    }
     if (members.closed()) {
       throw Members.closedException();
     }
@@ -192,6 +208,11 @@ final class Attempts {
     if (sleep >= deadline.timeRemaining(TimeUnit.NANOSECONDS)) {
       throw deadlineExceeded();
     }
+    LOG.debug("no member took the call this round; retrying in {} ms", sleep / 1_000_000);
+    // This backoff paces the retries. gRPC's own reconnect backoff (a second, growing, after a
+    // failed connection) would fail calls to a member that is back at once meanwhile, and a
+    // restarted member is often the new leader: its channel reconnects during this sleep.
+    members.resetBackoffs();
     try {
       TimeUnit.NANOSECONDS.sleep(sleep);
     } catch (InterruptedException e) {

@@ -109,6 +109,14 @@ final class Members implements AutoCloseable {
     return channel;
   }
 
+  /**
+   * Lets every channel that is waiting out gRPC's reconnect backoff after a failed connection try
+   * to connect now. Connected and idle channels are left as they are.
+   */
+  void resetBackoffs() {
+    channels.values().forEach(ManagedChannel::resetConnectBackoff);
+  }
+
   boolean closed() {
     return closed;
   }

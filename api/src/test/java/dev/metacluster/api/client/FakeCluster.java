@@ -146,6 +146,14 @@ final class FakeCluster implements AutoCloseable {
       port = probe.getLocalPort();
     }
     String address = "127.0.0.1:" + port;
+    startLoopback(port);
+    addresses.add(address);
+    return address;
+  }
+
+  /** Starts (or restarts, after {@link #kill}) the loopback member on {@code port}. */
+  void startLoopback(int port) throws IOException {
+    String address = "127.0.0.1:" + port;
     ServerInterceptor interceptor = new Recorder(address);
     Server server =
         NettyServerBuilder.forAddress(
@@ -156,8 +164,6 @@ final class FakeCluster implements AutoCloseable {
             .build()
             .start();
     servers.put(address, server);
-    addresses.add(address);
-    return address;
   }
 
   /** Starts (or restarts) the member at {@code address}. */

@@ -50,6 +50,35 @@ class MetadataClientLoopbackTest {
     }
   }
 
+  /**
+   * gRPC keeps a channel whose connection failed in a reconnect backoff of about a second, and
+   * fails calls on it at once meanwhile. A member that restarts within that second (a new leader
+   * after a crash, say) must still be reached by the client's next attempt.
+   */
+  @Test
+  void aMemberBackFromACrashIsReachedByTheNextAttempt() throws Exception {
+    try (MetadataClient client =
+        MetadataClient.builder()
+            .addresses(List.of(live))
+            .maxAttempts(2)
+            // 100-200 ms between the attempts of a call: far less than gRPC's reconnect backoff,
+            // far more than a connection on loopback takes.
+            .backoff(Duration.ofMillis(200), Duration.ofMillis(200))
+            .build()) {
+      client.createFile("/before", false);
+      cluster.kill(live);
+      assertThatThrownBy(() -> client.createFile("/while-down", false))
+          .isInstanceOfSatisfying(
+              MetadataException.class,
+              e -> assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE));
+      cluster.startLoopback(HostPort.parse(live).port());
+
+      client.createFile("/after", false);
+
+      assertThat(cluster.applied("CreateFile")).isEqualTo(2);
+    }
+  }
+
   @Test
   void aResponseOverTheInboundLimitIsRefused() {
     cluster.files.put(
