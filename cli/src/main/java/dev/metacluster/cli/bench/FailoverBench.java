@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * write load of {@code --threads} clients (one {@code MetadataClient}: leader discovery and retries
  * with stable call ids), whose leader is killed with SIGKILL {@code --kills} times. For each kill
  * it measures the time until another member says it leads, and until the first write submitted
- * after the kill succeeds. After each kill the member is restarted on its directories and follows
- * again before the next kill.
+ * after the kill succeeds. After each kill the member is restarted on its directories and must be
+ * ready (its {@code /readyz} probe) and caught up before the next kill.
  *
  * <p>Separate processes, because closing an in-process Ratis server is not a crash: its appenders
  * kept sending heartbeats for up to seconds while it closed, and the elections that measured
@@ -77,7 +77,7 @@ public final class FailoverBench implements BenchMode {
                       // Back on its directories and caught up before the next kill, so that
                       // every kill leaves a majority with current logs.
                       cluster.start(victim);
-                      cluster.awaitFollower(victim, 120_000);
+                      cluster.awaitReady(victim, 120_000);
                       cluster.awaitCaughtUp(victim, 1_000, 120_000);
                     }
                   } catch (Exception e) {

@@ -5,8 +5,13 @@ import dev.metacluster.master.journal.JournalServer;
 import dev.metacluster.master.server.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +42,8 @@ final class ProcessCluster implements AutoCloseable {
   private final Map<String, InetSocketAddress> peers = new TreeMap<>();
   private final Map<String, Integer> clientPorts = new TreeMap<>();
   private final Map<String, Integer> httpPorts = new TreeMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<String, Process> running = new ConcurrentHashMap<>();
   private final RaftGroup group;
   // Asks members for their role (Ratis group info), one attempt per question.
@@ -159,8 +166,15 @@ final class ProcessCluster implements AutoCloseable {
             + root);
   }
 
-  /** Waits up to {@code timeoutMs} until {@code member} answers as a follower. */
-  void awaitFollower(String member, long timeoutMs) {
+  /**
+   * Waits up to {@code timeoutMs} until {@code member}'s {@code /readyz} probe says ready, as
+   * Kubernetes (and the operator's rolling restart) would: a voter that follows a live leader and
+   * has applied what it knows to be committed. A restarted member replays the log since its last
+   * flush first; killing the leader before that ends can elect it, and writes then wait for its
+   * replay (seen: 2-3 s).
+   */
+  void awaitReady(String member, long timeoutMs) throws InterruptedException {
+    URI readyz = URI.create("http://127.0.0.1:" + httpPorts.get(member) + "/readyz");
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     while (System.nanoTime() < deadline) {
       Process process = running.get(member);
@@ -168,12 +182,20 @@ final class ProcessCluster implements AutoCloseable {
         throw new IllegalStateException(
             member + " exited; its log: " + root.resolve(member).resolve("master.log"));
       }
-      if (role(member).orElse(null) == RaftPeerRole.FOLLOWER) {
-        return;
+      try {
+        HttpResponse<Void> response =
+            http.send(
+                HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
       }
       LockSupport.parkNanos(10_000_000);
     }
-    throw new IllegalStateException(member + " did not rejoin within " + timeoutMs + " ms");
+    throw new IllegalStateException(member + " was not ready within " + timeoutMs + " ms");
   }
 
   /**
