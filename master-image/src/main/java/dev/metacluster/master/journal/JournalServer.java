@@ -11,12 +11,14 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -68,6 +70,7 @@ public final class JournalServer implements Closeable {
     // A joining member starts outside any configuration: it must not hold elections with peers
     // that have never heard of it; the leader brings it in (AddMembers) once it has caught up.
     RaftGroup startGroup = config.join() ? RaftGroup.valueOf(group.getGroupId()) : group;
+    refuseOtherGroups(config.journalDir(), group.getGroupId().getUuid());
     // The Raft log is the write-ahead log: RocksDB runs without its own, the applied index is
     // written in every batch and flushed atomically with the data, and the log is purged only up
     // to the latest snapshot (a flushed checkpoint). A crash replays the log from that snapshot.
@@ -97,6 +100,40 @@ public final class JournalServer implements Closeable {
     this.peerChannels = new PeerChannels(server, group.getGroupId());
     // Two election timeouts: a normal election (pre-vote and vote) ends well within it.
     this.leaderWaitNanos = 2 * config.electionTimeoutMax().toNanos();
+  }
+
+  /**
+   * Refuses a journal directory that holds another cluster's Raft log. Ratis would start every
+   * group it finds there, all on this member's one state machine, and the failure would be a
+   * confusing one (whichever group's start failed first).
+   */
+  private static void refuseOtherGroups(Path journalDir, java.util.UUID own) throws IOException {
+    if (!Files.isDirectory(journalDir)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(journalDir)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        if (Files.isDirectory(entry) && isUuid(name) && !name.equals(own.toString())) {
+          throw new IOException(
+              "journal directory "
+                  + journalDir
+                  + " belongs to cluster "
+                  + name
+                  + ", not to "
+                  + own
+                  + "; refusing to serve another cluster's data");
+        }
+      }
+    }
+  }
+
+  private static boolean isUuid(String name) {
+    try {
+      return java.util.UUID.fromString(name).toString().equals(name);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** The Raft group for a cluster: every member's id and address. */
