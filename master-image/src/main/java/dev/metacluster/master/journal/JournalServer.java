@@ -36,6 +36,7 @@ import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.impl.LeaseReadIndex;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -58,6 +59,8 @@ public final class JournalServer implements Closeable {
   private final PeerChannels peerChannels;
   // How long a write that reached this member during an election waits for its outcome.
   private final long leaderWaitNanos;
+  // The last index of this member's Raft log when it started (-1 if empty), see logEndAtStart().
+  private volatile long logEndAtStart = -1;
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallId = new AtomicLong();
   // This member's division of the group, looked up once it exists (see division()).
@@ -217,6 +220,7 @@ public final class JournalServer implements Closeable {
 
   public void start() throws IOException {
     server.start();
+    logEndAtStart = lastLogIndex();
     peerChannels.start(config.electionTimeoutMin());
     LOG.info(
         "member {} of cluster {} started: group {}, applied {}",
@@ -224,6 +228,25 @@ public final class JournalServer implements Closeable {
         config.clusterName(),
         group.getGroupId(),
         stateMachine.getLastAppliedTermIndex().getIndex());
+  }
+
+  /**
+   * The last index of this member's Raft log when it started. A restarted member replays its log
+   * from its last flush, and learns the commit index only as a leader tells it; until it has
+   * applied about this far it is not caught up, whatever the commit index it knows says.
+   */
+  public long logEndAtStart() {
+    return logEndAtStart;
+  }
+
+  /** The last index in this member's Raft log now, or -1 if it is empty. */
+  public long lastLogIndex() {
+    try {
+      TermIndex last = division().getRaftLog().getLastEntryTermIndex();
+      return last == null ? -1 : last.getIndex();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   public RaftServer raftServer() {

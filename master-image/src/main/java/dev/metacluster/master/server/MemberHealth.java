@@ -9,7 +9,8 @@ import org.apache.ratis.util.LifeCycle;
 /**
  * What the probes report. Alive: the Raft server runs. Ready: this member is a voter of the group,
  * a leader is known and, on a follower, it heard from that leader recently and has applied all but
- * at most {@code maxLag} of the entries it knows to be committed.
+ * at most {@code maxLag} of the entries it knows to be committed and of those its log held when it
+ * started.
  *
  * <p>A follower learns the commit index from the leader only for entries it already holds, so a
  * follower still receiving a long backlog of log entries can look caught up; a follower installing
@@ -37,6 +38,19 @@ public final class MemberHealth {
         : new Status(false, "raft server is " + state);
   }
 
+  /**
+   * How far a follower must have applied to be caught up: the commit index it knows, and at least
+   * the entries its log held when it started. Right after a restart the commit index is not known
+   * yet (the leader tells it with the next appends), while the member replays its log from its last
+   * flush: it looked caught up then, and a rolling restart (or the failover benchmark) moved on
+   * while it replayed thousands of entries. If it is elected meanwhile, writes wait for that
+   * replay. Entries of the log at start that a new leader truncates are not waited for ({@code
+   * logEnd}, the log's end now, caps the target).
+   */
+  static long catchUpTarget(long commit, long logEndAtStart, long logEnd) {
+    return Math.max(commit, Math.min(logEndAtStart, logEnd));
+  }
+
   public Status ready() {
     try {
       var division = journal.division();
@@ -62,11 +76,14 @@ public final class MemberHealth {
               false, "no word from leader " + info.getLeaderId() + " for " + silent + " ms");
         }
       }
-      long commit = division.getRaftLog().getLastCommittedIndex();
       long applied = info.getLastAppliedIndex();
-      if (commit - applied > maxLag) {
-        return new Status(
-            false, "catching up: applied " + applied + " of " + commit + " committed entries");
+      long target =
+          catchUpTarget(
+              division.getRaftLog().getLastCommittedIndex(),
+              journal.logEndAtStart(),
+              journal.lastLogIndex());
+      if (target - applied > maxLag) {
+        return new Status(false, "catching up: applied " + applied + " of " + target + " entries");
       }
       return new Status(true, "follower of " + info.getLeaderId() + ", applied " + applied);
     } catch (IOException | RuntimeException e) {
