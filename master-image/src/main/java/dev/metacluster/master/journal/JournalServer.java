@@ -61,6 +61,7 @@ public final class JournalServer implements Closeable {
   private final long leaderWaitNanos;
   // The last index of this member's Raft log when it started (-1 if empty), see logEndAtStart().
   private volatile long logEndAtStart = -1;
+  private volatile boolean closing;
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallId = new AtomicLong();
   // This member's division of the group, looked up once it exists (see division()).
@@ -117,7 +118,8 @@ public final class JournalServer implements Closeable {
     try (Stream<Path> entries = Files.list(journalDir)) {
       for (Path entry : (Iterable<Path>) entries::iterator) {
         String name = entry.getFileName().toString();
-        if (Files.isDirectory(entry) && isUuid(name) && !name.equals(own.toString())) {
+        java.util.UUID group = parseUuid(name);
+        if (Files.isDirectory(entry) && group != null && !group.equals(own)) {
           throw new IOException(
               "journal directory "
                   + journalDir
@@ -131,11 +133,12 @@ public final class JournalServer implements Closeable {
     }
   }
 
-  private static boolean isUuid(String name) {
+  /** The group id a directory name stands for, parsed as Ratis parses it; null if none. */
+  private static java.util.UUID parseUuid(String name) {
     try {
-      return java.util.UUID.fromString(name).toString().equals(name);
+      return java.util.UUID.fromString(name);
     } catch (IllegalArgumentException e) {
-      return false;
+      return null;
     }
   }
 
@@ -332,14 +335,28 @@ public final class JournalServer implements Closeable {
               if (left <= 0 || !electionUnderWay(unwrap(failure))) {
                 return CompletableFuture.failedFuture(failure);
               }
-              // Same client and call id: the retry cache answers if it was applied after all.
+              // Until the next leader event, or an election timeout: heartbeats that were only
+              // late resume without any event, and then the answer is the same leader at once.
+              long wait = Math.min(left, config.electionTimeoutMin().toNanos());
               return changes
-                  .await(nextChange, left)
-                  .thenCompose(v -> sendAfterElection(request, deadlineNanos));
+                  .await(nextChange, wait)
+                  .handle(
+                      (v, notResumed) ->
+                          notResumed == null
+                              // Same client and call id: the retry cache answers if it was
+                              // applied after all.
+                              ? sendAfterElection(request, deadlineNanos)
+                              // Closing (the resume executor is gone): the original answer.
+                              : CompletableFuture.<RaftClientReply>failedFuture(failure))
+                  .thenCompose(f -> f);
             });
   }
 
   private boolean electionUnderWay(Throwable failure) {
+    if (closing) {
+      // A closing leader answers NotLeader without a hint too; no election will answer for it.
+      return false;
+    }
     if (failure instanceof LeaderNotReadyException) {
       return true;
     }
@@ -472,6 +489,9 @@ public final class JournalServer implements Closeable {
 
   @Override
   public void close() throws IOException {
+    closing = true;
+    // Writes waiting for an election resume now and fail with their answer (UNAVAILABLE).
+    stateMachine.leaderChanges().changed();
     peerChannels.close();
     server.close();
   }

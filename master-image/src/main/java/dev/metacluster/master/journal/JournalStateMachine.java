@@ -206,7 +206,8 @@ public final class JournalStateMachine extends BaseStateMachine {
     if (snapshotThreshold <= 0) {
       return;
     }
-    long tenth = index / Math.max(1, snapshotThreshold / 10);
+    // At least 100 entries apart: tiny thresholds (tests) would flush every few entries.
+    long tenth = index / Math.max(100, snapshotThreshold / 10);
     if (tenth != flushedInTenth) {
       flushedInTenth = tenth;
       try {
