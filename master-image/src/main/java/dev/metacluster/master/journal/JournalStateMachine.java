@@ -15,6 +15,7 @@ import dev.metacluster.master.store.Metastore;
 import dev.metacluster.master.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +55,9 @@ public final class JournalStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(JournalStateMachine.class);
   private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
+  // Loading a snapshot reopens RocksDB on installed files: well under this even for large stores.
+  private static final Duration INSTALL_FENCE_LIMIT = Duration.ofSeconds(30);
+
   private final Metastore metastore;
   private final SnapshotStore snapshots;
   // Readers and the apply thread hold the read side; pausing for a snapshot install holds the write
@@ -78,9 +82,22 @@ public final class JournalStateMachine extends BaseStateMachine {
   // Writes waiting for an election to end (see JournalServer.submitWrite).
   private final LeaderChanges leaderChanges = new LeaderChanges(resumedWaits);
 
+  // Keeps the next snapshot from the leader out until this member has loaded the previous one.
+  private final SnapshotInstallFence installFence;
+
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
     this.snapshots = new SnapshotStore(metastore);
+    this.installFence = new SnapshotInstallFence(this::hasUnloadedSnapshot, INSTALL_FENCE_LIMIT);
+  }
+
+  private boolean hasUnloadedSnapshot() {
+    try {
+      return snapshots.hasUnloadedSnapshot();
+    } catch (IOException e) {
+      LOG.warn("{}: cannot list the snapshot directory", getId(), e);
+      return false;
+    }
   }
 
   @Override
@@ -161,6 +178,12 @@ public final class JournalStateMachine extends BaseStateMachine {
   @Override
   public SnapshotInfo getLatestSnapshot() {
     return snapshots.getLatestSnapshot();
+  }
+
+  @Override
+  public TermIndex getLastAppliedTermIndex() {
+    installFence.maybeApplyThread();
+    return super.getLastAppliedTermIndex();
   }
 
   @Override
@@ -382,10 +405,12 @@ public final class JournalStateMachine extends BaseStateMachine {
    * stays open and entries the member already has keep applying (closing it here would fail that
    * apply and stop the member); only our own snapshots stop, so nothing writes into the snapshot
    * directory Ratis is about to replace. The swap happens in {@link #reinitialize}, which Ratis
-   * calls on the apply thread itself.
+   * calls on the apply thread itself. Ratis calls this before every chunk it writes; a chunk of the
+   * next snapshot waits here until the previous one is loaded ({@link SnapshotInstallFence}).
    */
   @Override
   public void pause() {
+    installFence.beforeChunk();
     installing = true;
     LifeCycle lc = getLifeCycle();
     if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
@@ -397,13 +422,26 @@ public final class JournalStateMachine extends BaseStateMachine {
   @Override
   public void reinitialize() throws IOException {
     // A snapshot from the leader has been installed into the snapshot directory.
-    snapshots.reload();
-    SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+    installFence.loading();
+    try {
+      snapshots.reload();
+      SnapshotInfo snapshot = snapshots.getLatestSnapshot();
+      if (snapshot == null) {
+        throw new IOException(getId() + ": no usable snapshot after installing one (see above)");
+      }
+      load(snapshot);
+    } finally {
+      installing = false;
+      installFence.loaded();
+    }
+  }
+
+  /** Replaces the metastore with {@code snapshot} unless it already holds as much. */
+  private void load(SnapshotInfo snapshot) throws IOException {
     Lock lock = lifecycle.writeLock();
     lock.lock();
     try {
-      if (snapshot != null
-          && (!metastore.isOpen() || metastore.store().appliedIndex() < snapshot.getIndex())) {
+      if (!metastore.isOpen() || metastore.store().appliedIndex() < snapshot.getIndex()) {
         Path dir = snapshots.latestDir();
         LOG.info("{}: installing snapshot {} from {}", getId(), snapshot.getTermIndex(), dir);
         namespace = null;
@@ -421,13 +459,18 @@ public final class JournalStateMachine extends BaseStateMachine {
         lc.transition(LifeCycle.State.RUNNING);
       }
     } finally {
-      installing = false;
       lock.unlock();
     }
   }
 
+  /** The member is shutting down: nothing waits for a snapshot to load any more. */
+  void closing() {
+    installFence.close();
+  }
+
   @Override
   public void close() throws IOException {
+    installFence.close();
     Lock lock = lifecycle.writeLock();
     lock.lock();
     try {

@@ -1,5 +1,8 @@
 package dev.metacluster.master.journal;
 
+import java.lang.reflect.Field;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -12,9 +15,13 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
+import org.apache.ratis.server.leader.LogAppenderBase;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.util.DataQueue;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * starts exactly where the former leader's log ends. A leader that was killed (or restarted while
  * idle) and comes back after that purge is stuck. {@code JournalCrashIT} ran into it; {@code
  * JournalSnapshotIT} reproduces it in one step.
+ *
+ * <p>The same dead end, second door: the leader purges entries (after a snapshot) while the
+ * appender reads them for a request; Ratis's "Log entry not found" ends the appender thread. Here
+ * that round sends nothing and the next one sends the snapshot.
  *
  * <p>Selected by class name through {@link RaftConfigKeys.Rpc#setType}; everything else is stock
  * {@link GrpcFactory} (the same {@code GrpcConfigKeys} apply). Drop this class once Ratis sends a
@@ -71,12 +82,31 @@ public final class SnapshotFallbackGrpc implements RpcType {
   }
 
   private static final class Appender extends GrpcLogAppender {
+    // The snapshot this appender is sending, between shouldInstallSnapshot calls.
+    private final AtomicReference<TermIndex> sending = new AtomicReference<>();
+
     Appender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
       super(server, state, follower);
     }
 
+    /**
+     * Also tells the snapshot store which snapshot is being sent, so that it is not deleted
+     * meanwhile: GrpcLogAppender sends all of it on this thread before it asks again.
+     */
     @Override
     public SnapshotInfo shouldInstallSnapshot() {
+      sendingEnded();
+      SnapshotInfo snapshot = snapshotToSend();
+      if (snapshot != null
+          && getServer().getStateMachine().getStateMachineStorage()
+              instanceof SnapshotStore store) {
+        store.sendingStarted(snapshot.getTermIndex());
+        sending.set(snapshot.getTermIndex());
+      }
+      return snapshot;
+    }
+
+    private SnapshotInfo snapshotToSend() {
       SnapshotInfo stock = super.shouldInstallSnapshot();
       if (stock != null) {
         return stock;
@@ -92,6 +122,21 @@ public final class SnapshotFallbackGrpc implements RpcType {
         return snapshot;
       }
       return null;
+    }
+
+    private void sendingEnded() {
+      TermIndex sent = sending.getAndSet(null);
+      if (sent != null
+          && getServer().getStateMachine().getStateMachineStorage()
+              instanceof SnapshotStore store) {
+        store.sendingEnded(sent);
+      }
+    }
+
+    @Override
+    public CompletableFuture<LifeCycle.State> stopAsync() {
+      sendingEnded();
+      return super.stopAsync();
     }
 
     /**
@@ -111,7 +156,36 @@ public final class SnapshotFallbackGrpc implements RpcType {
             getFollower().getNextIndex());
         return null;
       }
-      return super.newAppendEntriesRequest(callId, heartbeat);
+      try {
+        return super.newAppendEntriesRequest(callId, heartbeat);
+      } catch (RaftLogIOException e) {
+        if (getFollower().getNextIndex() >= getRaftLog().getStartIndex()) {
+          throw e;
+        }
+        // A snapshot purged the entries while this request was built. Stock Ratis lets the
+        // exception end the appender thread, which 3.2.2 never restarts. Nothing is sent this
+        // round; the next one sends the snapshot. The entries read before the purge are dropped.
+        FALLBACK_LOG.info(
+            "{}: entries from {} were purged while building a request; a snapshot goes next",
+            this,
+            getFollower().getNextIndex());
+        clearBuffer();
+        return null;
+      }
+    }
+
+    /**
+     * Empties the appender's private entry buffer, which stock Ratis leaves filled when reading the
+     * log fails halfway and then refuses to build the next request ("buffer has N elements").
+     */
+    private void clearBuffer() {
+      try {
+        Field field = LogAppenderBase.class.getDeclaredField("buffer");
+        field.setAccessible(true);
+        ((DataQueue<?>) field.get(this)).clear();
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        FALLBACK_LOG.warn("{}: cannot empty the appender's buffer", this, e);
+      }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.metacluster.master.store.RocksInodeStore;
 import dev.metacluster.master.store.StoreException;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +49,10 @@ final class SnapshotStore implements StateMachineStorage {
   // SST files never change, so their digests are computed once: key is path, size and mtime.
   private final Map<String, MD5Hash> digests = new ConcurrentHashMap<>();
   private volatile FileListSnapshotInfo latest;
+  // Name of the newest snapshot directory when this store last looked (reload) or wrote (take).
+  private String newestSeen;
+  // Snapshot directory name -> how many followers it is being sent to right now.
+  private final Map<String, Integer> sending = new ConcurrentHashMap<>();
 
   SnapshotStore(Metastore metastore) {
     this.metastore = metastore;
@@ -58,10 +64,19 @@ final class SnapshotStore implements StateMachineStorage {
   }
 
   /** Re-reads the snapshot directory (after start or after a snapshot was installed). */
-  void reload() throws IOException {
+  synchronized void reload() throws IOException {
     Files.createDirectories(metastore.snapshotDir());
+    // Left by downloads that never finished (Ratis only deletes them when the JVM exits). None is
+    // under way now: at start, and after a download completed, the next one waits for this load.
+    try {
+      Metastore.deleteRecursively(metastore.snapshotTmpDir());
+    } catch (UncheckedIOException e) {
+      LOG.warn("cannot remove unfinished snapshot downloads: {}", e.getMessage());
+    }
     latest = null;
-    for (Path dir : snapshotDirsNewestFirst()) {
+    List<Path> dirs = snapshotDirsNewestFirst();
+    newestSeen = dirs.isEmpty() ? null : dirs.get(0).getFileName().toString();
+    for (Path dir : dirs) {
       try {
         latest = load(dir);
         return;
@@ -69,6 +84,16 @@ final class SnapshotStore implements StateMachineStorage {
         LOG.warn("ignoring unusable snapshot {}: {}", dir, e.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether the newest snapshot directory is one this store has not read yet: Ratis swapped in a
+   * snapshot from the leader and {@link #reload} has not run since.
+   */
+  synchronized boolean hasUnloadedSnapshot() throws IOException {
+    List<Path> dirs = snapshotDirsNewestFirst();
+    String newest = dirs.isEmpty() ? null : dirs.get(0).getFileName().toString();
+    return !Objects.equals(newest, newestSeen);
   }
 
   @Override
@@ -85,12 +110,30 @@ final class SnapshotStore implements StateMachineStorage {
   @Override
   public void format() {}
 
+  /**
+   * Keeps the {@value #KEEP} newest snapshots and any snapshot being sent to a follower: Ratis
+   * reads the files of a snapshot while it sends them, and a leader under load can take two newer
+   * snapshots before a large one has reached the follower (which then had to start over, with the
+   * same outcome next time).
+   */
   @Override
   public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
     List<Path> dirs = snapshotDirsNewestFirst();
     for (int i = KEEP; i < dirs.size(); i++) {
-      Metastore.deleteRecursively(dirs.get(i));
+      if (!sending.containsKey(dirs.get(i).getFileName().toString())) {
+        Metastore.deleteRecursively(dirs.get(i));
+      }
     }
+  }
+
+  /** A log appender starts sending the snapshot at {@code at} to a follower. */
+  void sendingStarted(TermIndex at) {
+    sending.merge(dirOf(at).getFileName().toString(), 1, Integer::sum);
+  }
+
+  /** A log appender is done sending the snapshot at {@code at}, whatever the outcome. */
+  void sendingEnded(TermIndex at) {
+    sending.computeIfPresent(dirOf(at).getFileName().toString(), (k, n) -> n > 1 ? n - 1 : null);
   }
 
   @Override
@@ -131,10 +174,13 @@ final class SnapshotStore implements StateMachineStorage {
     }
     Files.writeString(
         creating.resolve(MANIFEST), TextFormat.printer().printToString(manifest.build()));
-    Files.move(creating, dir, StandardCopyOption.ATOMIC_MOVE);
-    latest = load(dir);
-    cleanupOldSnapshots(null);
-    return latest;
+    synchronized (this) {
+      Files.move(creating, dir, StandardCopyOption.ATOMIC_MOVE);
+      latest = load(dir);
+      newestSeen = dir.getFileName().toString();
+      cleanupOldSnapshots(null);
+      return latest;
+    }
   }
 
   private FileListSnapshotInfo load(Path dir) throws IOException {

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.metacluster.master.namespace.Commands;
+import dev.metacluster.master.proto.NamespaceCommand;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +56,88 @@ class JournalSnapshotIT {
           .isEqualTo(storeId)
           .isNotEqualTo(new ClusterAdmin(leaderServer).info().storeId());
     }
+  }
+
+  /**
+   * A member installs the leader's snapshot while the leader, under a write load, keeps taking
+   * newer snapshots and purging its log behind them, so a second snapshot follows the first at
+   * once, often before the member has loaded the first. The member must load them in turn and go on
+   * applying. (With Ratis 3.2.2 alone it could stop applying for good, or stop altogether.)
+   */
+  @Test
+  void aMemberKeepsApplyingWhenSnapshotsFollowEachOtherQuickly() throws Exception {
+    try (JournalCluster cluster =
+            new JournalCluster("installs", dir, 3).snapshotEvery(100, 10).startAll();
+        RaftClient client = cluster.client();
+        RaftClient loadClient = cluster.client()) {
+      String leader = cluster.leaderId();
+      String lagging =
+          cluster.peers.keySet().stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+      JournalServer leaderServer = cluster.awaitLeader();
+      AtomicBoolean loadOn = new AtomicBoolean(true);
+      AtomicLong loadWrites = new AtomicLong();
+      // Many writes in flight, with long paths (about 1 KiB per entry), so that the leader takes
+      // a snapshot and purges a log segment every fraction of a second: faster than a member
+      // loads a snapshot.
+      String deep = ("/" + "p".repeat(250)).repeat(3);
+      Semaphore inFlight = new Semaphore(128);
+      Thread load =
+          new Thread(
+              () -> {
+                while (loadOn.get()) {
+                  inFlight.acquireUninterruptibly();
+                  NamespaceCommand command =
+                      Commands.mkdir(
+                              deep + "/" + "d".repeat(200) + loadWrites.incrementAndGet(),
+                              true,
+                              "u")
+                          .setTimeMs(1_000)
+                          .build();
+                  loadClient
+                      .async()
+                      .send(JournalCodec.entry(command))
+                      .whenComplete((reply, e) -> inFlight.release());
+                }
+                inFlight.acquireUninterruptibly(128);
+              },
+              "load");
+      load.start();
+      try {
+        for (int round = 0; round < 3; round++) {
+          assertAlive(cluster, lagging);
+          cluster.stop(lagging);
+          long purgedFrom = leaderServer.division().getRaftLog().getLastEntryTermIndex().getIndex();
+          // Write until the leader has purged what the stopped member lacks.
+          for (int i = 0;
+              leaderServer.division().getRaftLog().getStartIndex() <= purgedFrom + 1;
+              i++) {
+            assertThat(i).as("writes before the leader purges its log").isLessThan(20_000);
+            JournalCluster.write(client, Commands.mkdir("/r" + round + "/d" + i, true, "u"));
+          }
+          JournalServer member = cluster.start(lagging, cluster.peers);
+          long target = leaderServer.stateMachine().getLastAppliedTermIndex().getIndex() + 200;
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> member.stateMachine().getLastAppliedTermIndex().getIndex() >= target);
+        }
+      } finally {
+        loadOn.set(false);
+        load.join(30_000);
+      }
+      assertAlive(cluster, lagging);
+      assertThat(loadWrites.get()).as("the load kept writing").isGreaterThan(200);
+      cluster.awaitApplied(leaderServer.stateMachine().getLastAppliedTermIndex().getIndex());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> assertThat(cluster.checksum(lagging)).isEqualTo(cluster.checksum(leader)));
+    }
+  }
+
+  private static void assertAlive(JournalCluster cluster, String member) throws IOException {
+    assertThat(cluster.running.get(member).division().getInfo().isAlive())
+        .as("%s is still running (it stops when it cannot load a snapshot)", member)
+        .isTrue();
   }
 
   /**
