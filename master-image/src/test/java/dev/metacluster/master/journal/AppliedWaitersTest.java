@@ -75,7 +75,9 @@ class AppliedWaitersTest {
       threads.add(
           new Thread(
               () -> {
-                while (applied.get() < last) {
+                // Bounded: on 2 busy cores, readers spinning without limit starved the apply
+                // thread and piled up pending waits by the million (minutes, gigabytes of heap).
+                for (int n = 0; n < 100_000 && applied.get() < last; n++) {
                   long ahead = ThreadLocalRandom.current().nextLong(3);
                   CompletableFuture<Void> wait =
                       waiters.await(Math.min(last, applied.get() + ahead));

@@ -2,6 +2,10 @@ package dev.metacluster.master.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 
 class MemberHealthTest {
@@ -25,5 +29,20 @@ class MemberHealthTest {
   @Test
   void anEmptyLogAtStartWaitsOnlyForTheCommitIndex() {
     assertThat(MemberHealth.catchUpTarget(500, -1, 600)).isEqualTo(500);
+  }
+
+  @Test
+  void aFollowerStillReceivingEntriesCountsTheCommitIndexTheLeaderReported() {
+    // Its own commit index covers only the entries it holds; the leader reported 136,298.
+    List<CommitInfoProto> reported = List.of(commitInfo("m1", 136_298), commitInfo("m2", 136_250));
+    assertThat(MemberHealth.highestCommit(135_188, reported)).isEqualTo(136_298);
+    assertThat(MemberHealth.highestCommit(135_188, List.of())).isEqualTo(135_188);
+  }
+
+  private static CommitInfoProto commitInfo(String member, long commit) {
+    return CommitInfoProto.newBuilder()
+        .setServer(RaftPeerProto.newBuilder().setId(ByteString.copyFromUtf8(member)))
+        .setCommitIndex(commit)
+        .build();
   }
 }
