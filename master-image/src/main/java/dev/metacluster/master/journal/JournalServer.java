@@ -211,9 +211,9 @@ public final class JournalServer implements Closeable {
     // unchanged: entries are committed by the leader's fsync-acknowledged majority, as before.
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
-    // A snapshot goes out in chunks, at most 4 unanswered at a time, each answered within 2 s
-    // (16 MiB written to disk). Ratis's defaults (8, 3 s) let the leader wait 24 s on a follower
-    // that restarted in the middle of a download before it starts over (seen in JournalSnapshotIT).
+    // A snapshot goes out in chunks (16 MiB), at most 4 unanswered at a time; Ratis gives each
+    // 4 x 2 s = 8 s. Its defaults (8 x 3 s) let the leader wait 24 s on a follower that restarted
+    // in the middle of a download before it started over (seen in JournalSnapshotIT).
     GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 4);
     GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(p, millis(2_000));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

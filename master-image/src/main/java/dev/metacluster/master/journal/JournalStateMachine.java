@@ -55,8 +55,11 @@ public final class JournalStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(JournalStateMachine.class);
   private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
-  // Loading a snapshot reopens RocksDB on installed files: well under this even for large stores.
-  private static final Duration INSTALL_FENCE_LIMIT = Duration.ofSeconds(30);
+  // A snapshot chunk waits this long for the previous snapshot to load (holding Ratis's lock: no
+  // votes, no appends meanwhile), then is refused and sent again by the leader.
+  private static final Duration INSTALL_FENCE_WAIT = Duration.ofMillis(250);
+  // A snapshot on disk that no load picks up stops holding downloads back after this.
+  private static final Duration INSTALL_FENCE_GIVE_UP = Duration.ofSeconds(30);
 
   private final Metastore metastore;
   private final SnapshotStore snapshots;
@@ -88,7 +91,12 @@ public final class JournalStateMachine extends BaseStateMachine {
   public JournalStateMachine(Metastore metastore) {
     this.metastore = metastore;
     this.snapshots = new SnapshotStore(metastore);
-    this.installFence = new SnapshotInstallFence(this::hasUnloadedSnapshot, INSTALL_FENCE_LIMIT);
+    this.installFence =
+        new SnapshotInstallFence(
+            this::hasUnloadedSnapshot,
+            () -> installing = true,
+            INSTALL_FENCE_WAIT,
+            INSTALL_FENCE_GIVE_UP);
   }
 
   private boolean hasUnloadedSnapshot() {
@@ -406,7 +414,8 @@ public final class JournalStateMachine extends BaseStateMachine {
    * apply and stop the member); only our own snapshots stop, so nothing writes into the snapshot
    * directory Ratis is about to replace. The swap happens in {@link #reinitialize}, which Ratis
    * calls on the apply thread itself. Ratis calls this before every chunk it writes; a chunk of the
-   * next snapshot waits here until the previous one is loaded ({@link SnapshotInstallFence}).
+   * next snapshot waits here until the previous one is loaded, or is refused ({@link
+   * SnapshotInstallFence}).
    */
   @Override
   public void pause() {

@@ -1,7 +1,7 @@
 package dev.metacluster.master.journal;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -21,7 +21,6 @@ import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.util.DataQueue;
-import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +90,7 @@ public final class SnapshotFallbackGrpc implements RpcType {
 
     /**
      * Also tells the snapshot store which snapshot is being sent, so that it is not deleted
-     * meanwhile: GrpcLogAppender sends all of it on this thread before it asks again.
+     * meanwhile: GrpcLogAppender sends all of it on this thread before it asks again (or ends).
      */
     @Override
     public SnapshotInfo shouldInstallSnapshot() {
@@ -133,10 +132,14 @@ public final class SnapshotFallbackGrpc implements RpcType {
       }
     }
 
+    /** Only this appender's own thread touches its mark, so it is released exactly once. */
     @Override
-    public CompletableFuture<LifeCycle.State> stopAsync() {
-      sendingEnded();
-      return super.stopAsync();
+    public void run() throws IOException {
+      try {
+        super.run();
+      } finally {
+        sendingEnded();
+      }
     }
 
     /**

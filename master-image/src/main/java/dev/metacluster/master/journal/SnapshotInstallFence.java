@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds a snapshot arriving from the leader back until this member has loaded the one before.
+ * Keeps a snapshot arriving from the leader out until this member has loaded the one before.
  *
  * <p>Ratis 3.2.2 writes the files of a snapshot on a gRPC thread, swaps them in for the whole
  * snapshot directory, and loads them later on the apply thread ({@code reinitialize}). When the
@@ -17,55 +17,106 @@ import org.slf4j.LoggerFactory;
  * = RUNNING}) overwrote the second reload request, and the member never applied again (its log now
  * started after the snapshot it had loaded).
  *
- * <p>So every chunk of a snapshot waits here (Ratis calls {@code pause()} before writing each)
- * while a snapshot swapped in is not loaded yet, while it loads, and until the apply thread has
- * been seen again after loading it. The apply thread shows itself by asking for the applied index:
- * its loop does that each round once running ({@code shouldTakeSnapshot}, with snapshots by
- * threshold, which this project always enables). The wait is bounded: past {@code limit} the chunk
- * goes on as before this fence, with a warning.
+ * <p>So before each chunk is written (Ratis calls {@code pause()} first) the fence checks that no
+ * snapshot swapped in is waiting to be loaded or loading, and that the apply thread has been seen
+ * again since the last load. The apply thread shows itself by asking for the applied index: its
+ * loop does that each round once running ({@code shouldTakeSnapshot}, with snapshots by threshold,
+ * which this project always enables). Ratis holds the member's lock meanwhile (no votes, no
+ * appends), so a chunk waits {@code wait} at most and is then refused: the leader sends the
+ * snapshot again a little later. Two escapes keep a member from refusing for ever if a signal never
+ * comes: the apply thread counts as seen {@value #SIGHTING_WINDOW_MS} ms after a load, and a
+ * snapshot on disk that no load picks up for {@code giveUpAfter} stops holding chunks back.
  */
 final class SnapshotInstallFence {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotInstallFence.class);
+  private static final long SIGHTING_WINDOW_MS = 2_000;
 
   private final BooleanSupplier unloadedSnapshotOnDisk;
-  private final Duration limit;
+  private final Runnable beforeChunksResume;
+  private final long waitNanos;
+  private final long giveUpNanos;
   private boolean loading;
   // The apply thread, from the end of a load until it is seen again; null otherwise.
   private volatile Thread loadedBy;
+  private long loadedAtNanos;
+  // When chunks were first held back for a snapshot on disk that is not loading; 0: not now.
+  private long unloadedSinceNanos;
+  private int waiting;
   private boolean closed;
 
   /**
    * @param unloadedSnapshotOnDisk whether the snapshot directory holds a snapshot that was swapped
    *     in and not loaded yet
-   * @param limit the longest a chunk waits
+   * @param beforeChunksResume run on the apply thread when it releases waiting chunks, before it
+   *     goes on (it may take a snapshot of its own right after)
+   * @param wait the longest a chunk waits before it is refused
+   * @param giveUpAfter how long a snapshot on disk that nobody loads holds chunks back
    */
-  SnapshotInstallFence(BooleanSupplier unloadedSnapshotOnDisk, Duration limit) {
+  SnapshotInstallFence(
+      BooleanSupplier unloadedSnapshotOnDisk,
+      Runnable beforeChunksResume,
+      Duration wait,
+      Duration giveUpAfter) {
     this.unloadedSnapshotOnDisk = unloadedSnapshotOnDisk;
-    this.limit = limit;
+    this.beforeChunksResume = beforeChunksResume;
+    this.waitNanos = wait.toNanos();
+    this.giveUpNanos = giveUpAfter.toNanos();
   }
 
-  /** Before a chunk of a snapshot is written: waits until the previous snapshot is loaded. */
+  /**
+   * Before a chunk of a snapshot is written: returns once the previous snapshot is loaded, or
+   * throws {@link IllegalStateException} after the wait (Ratis fails the download; the leader
+   * retries).
+   */
   synchronized void beforeChunk() {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!closed && (loading || loadedBy != null || unloadedSnapshotOnDisk.getAsBoolean())) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        LOG.warn(
-            "a snapshot chunk waited {} ms for the previous snapshot to load (loading {}, apply"
-                + " thread not seen again {}); going on",
-            limit.toMillis(),
-            loading,
-            loadedBy != null);
-        return;
-      }
-      try {
+    long deadline = System.nanoTime() + waitNanos;
+    waiting++;
+    try {
+      while (!closed && held()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException(
+              "the previous snapshot from the leader is still loading; this download is refused"
+                  + " and the leader will send it again");
+        }
         // Also looks again now and then: a snapshot on disk gets loaded without a notification.
-        wait(Math.max(1, Math.min(100, left / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        wait(Math.max(1, Math.min(50, left / 1_000_000)));
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a snapshot to load", e);
+    } finally {
+      waiting--;
     }
+  }
+
+  private boolean held() {
+    long now = System.nanoTime();
+    if (loading) {
+      return true;
+    }
+    if (loadedBy != null) {
+      if (now - loadedAtNanos < SIGHTING_WINDOW_MS * 1_000_000) {
+        return true;
+      }
+      LOG.warn(
+          "the apply thread was not seen within {} ms of loading a snapshot", SIGHTING_WINDOW_MS);
+      loadedBy = null;
+    }
+    if (!unloadedSnapshotOnDisk.getAsBoolean()) {
+      unloadedSinceNanos = 0;
+      return false;
+    }
+    if (unloadedSinceNanos == 0) {
+      unloadedSinceNanos = now;
+    }
+    if (now - unloadedSinceNanos < giveUpNanos) {
+      return true;
+    }
+    LOG.warn(
+        "a snapshot on disk was not loaded within {} ms; no longer holding downloads back for it",
+        giveUpNanos / 1_000_000);
+    return false;
   }
 
   /** The apply thread starts loading a snapshot. */
@@ -76,6 +127,8 @@ final class SnapshotInstallFence {
   /** The apply thread is done loading (or failed to); chunks wait until it is seen again. */
   synchronized void loaded() {
     loading = false;
+    unloadedSinceNanos = 0;
+    loadedAtNanos = System.nanoTime();
     loadedBy = Thread.currentThread();
   }
 
@@ -83,8 +136,11 @@ final class SnapshotInstallFence {
   void maybeApplyThread() {
     if (loadedBy == Thread.currentThread()) {
       synchronized (this) {
-        if (!loading) {
+        if (!loading && loadedBy != null) {
           loadedBy = null;
+          if (waiting > 0) {
+            beforeChunksResume.run();
+          }
           notifyAll();
         }
       }

@@ -176,8 +176,8 @@ final class SnapshotStore implements StateMachineStorage {
         creating.resolve(MANIFEST), TextFormat.printer().printToString(manifest.build()));
     synchronized (this) {
       Files.move(creating, dir, StandardCopyOption.ATOMIC_MOVE);
-      latest = load(dir);
       newestSeen = dir.getFileName().toString();
+      latest = load(dir);
       cleanupOldSnapshots(null);
       return latest;
     }

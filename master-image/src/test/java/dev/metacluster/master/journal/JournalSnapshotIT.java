@@ -101,6 +101,7 @@ class JournalSnapshotIT {
                 inFlight.acquireUninterruptibly(128);
               },
               "load");
+      load.setDaemon(true);
       load.start();
       try {
         for (int round = 0; round < 3; round++) {
