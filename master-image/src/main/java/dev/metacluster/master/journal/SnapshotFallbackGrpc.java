@@ -96,13 +96,19 @@ public final class SnapshotFallbackGrpc implements RpcType {
     public SnapshotInfo shouldInstallSnapshot() {
       sendingEnded();
       SnapshotInfo snapshot = snapshotToSend();
-      if (snapshot != null
-          && getServer().getStateMachine().getStateMachineStorage()
-              instanceof SnapshotStore store) {
+      SnapshotStore store = snapshotStore();
+      if (snapshot != null && store != null) {
         store.sendingStarted(snapshot.getTermIndex());
         sending.set(snapshot.getTermIndex());
       }
       return snapshot;
+    }
+
+    /** This member's snapshot store, or null under a state machine other than ours. */
+    private SnapshotStore snapshotStore() {
+      return getServer().getStateMachine().getStateMachineStorage() instanceof SnapshotStore store
+          ? store
+          : null;
     }
 
     private SnapshotInfo snapshotToSend() {
@@ -125,9 +131,8 @@ public final class SnapshotFallbackGrpc implements RpcType {
 
     private void sendingEnded() {
       TermIndex sent = sending.getAndSet(null);
-      if (sent != null
-          && getServer().getStateMachine().getStateMachineStorage()
-              instanceof SnapshotStore store) {
+      SnapshotStore store = snapshotStore();
+      if (sent != null && store != null) {
         store.sendingEnded(sent);
       }
     }

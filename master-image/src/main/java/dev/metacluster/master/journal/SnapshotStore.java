@@ -75,7 +75,7 @@ final class SnapshotStore implements StateMachineStorage {
     }
     latest = null;
     List<Path> dirs = snapshotDirsNewestFirst();
-    newestSeen = dirs.isEmpty() ? null : dirs.get(0).getFileName().toString();
+    newestSeen = newestName(dirs);
     for (Path dir : dirs) {
       try {
         latest = load(dir);
@@ -91,9 +91,11 @@ final class SnapshotStore implements StateMachineStorage {
    * snapshot from the leader and {@link #reload} has not run since.
    */
   synchronized boolean hasUnloadedSnapshot() throws IOException {
-    List<Path> dirs = snapshotDirsNewestFirst();
-    String newest = dirs.isEmpty() ? null : dirs.get(0).getFileName().toString();
-    return !Objects.equals(newest, newestSeen);
+    return !Objects.equals(newestName(snapshotDirsNewestFirst()), newestSeen);
+  }
+
+  private static String newestName(List<Path> dirsNewestFirst) {
+    return dirsNewestFirst.isEmpty() ? null : dirsNewestFirst.get(0).getFileName().toString();
   }
 
   @Override
