@@ -31,28 +31,30 @@ final class BenchReport {
           r.errors());
     }
     for (BenchResult r : results) {
-      if (r.heapUsedAfterGcBytes() != null) {
+      if (r.fill() != null) {
+        BenchResult.Fill fill = r.fill();
         out.printf(
             "%s: %,d inodes (%,d files) in %.1f s; heap used after GC %s of max %s;"
                 + " on disk %s = %.1f bytes/inode%n",
             r.op(),
-            r.inodes(),
+            fill.inodes(),
             r.ops(),
             r.elapsedSec(),
-            mib(r.heapUsedAfterGcBytes()),
-            mib(r.maxHeapBytes()),
-            mib(r.diskBytes()),
-            r.diskBytesPerInode());
+            mib(fill.heapUsedAfterGcBytes()),
+            mib(fill.maxHeapBytes()),
+            mib(fill.diskBytes()),
+            fill.diskBytesPerInode());
       }
       if (r.connections() != null) {
+        BenchResult.Connections connections = r.connections();
         out.printf(
             "%s: %,d connections open, %,d of them active; %s file descriptors open of a limit"
                 + " (ulimit -n) of %s%n",
             r.op(),
-            r.connections(),
-            r.activeConnections(),
-            r.openFds() == null ? "?" : String.format("%,d", r.openFds()),
-            r.maxFds() == null ? "?" : String.format("%,d", r.maxFds()));
+            connections.connections(),
+            connections.activeConnections(),
+            connections.openFds() == null ? "?" : String.format("%,d", connections.openFds()),
+            connections.maxFds() == null ? "?" : String.format("%,d", connections.maxFds()));
       }
       if (r.firstError() != null) {
         out.printf("%s: %,d errors, first: %s%n", r.op(), r.errors(), r.firstError());

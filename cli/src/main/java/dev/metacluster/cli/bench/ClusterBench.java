@@ -149,7 +149,7 @@ public final class ClusterBench implements BenchMode {
     private BenchResult result(
         String op, long files, ParallelRunner.Phase phase, Long openFds, Long maxFds) {
       return BenchResult.of(name(), op, options.threads(), files, 0, phase)
-          .withConnections(clients.length, active, openFds, maxFds);
+          .withConnections(new BenchResult.Connections(clients.length, active, openFds, maxFds));
     }
 
     private String input(long i) {

@@ -107,13 +107,14 @@ public final class FailoverBench implements BenchMode {
             BenchResult.of(name(), "failover", options.threads(), written.get(), 0, phase);
         return List.of(
             load.withFailover(
-                options.members(),
-                elected.size(),
-                percentile(elected, 50),
-                percentile(elected, 100),
-                percentile(resumed, 50),
-                percentile(resumed, 99),
-                percentile(resumed, 100)));
+                new BenchResult.Failover(
+                    options.members(),
+                    elected.size(),
+                    percentile(elected, 50),
+                    percentile(elected, 100),
+                    percentile(resumed, 50),
+                    percentile(resumed, 99),
+                    percentile(resumed, 100))));
       }
     } finally {
       if (options.dir() == null) {

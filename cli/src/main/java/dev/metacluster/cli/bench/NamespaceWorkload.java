@@ -139,7 +139,9 @@ final class NamespaceWorkload {
     long heapUsed = memory.getHeapMemoryUsage().getUsed();
     long maxHeap = memory.getHeapMemoryUsage().getMax();
     return BenchResult.of(mode, "fill", options.threads(), n, options.filesPerDir(), phase)
-        .withFill(n + directories, heapUsed, maxHeap, EngineBench.directorySize(dir));
+        .withFill(
+            new BenchResult.Fill(
+                n + directories, heapUsed, maxHeap, EngineBench.directorySize(dir)));
   }
 
   private BenchPaths paths(String root, String prefix) {
