@@ -124,6 +124,31 @@ public final class Namespace {
     }
   }
 
+  /**
+   * How many entries lie below {@code path} at any depth, counting no further than {@code limit +
+   * 1}: enough to tell whether a recursive delete would remove more than {@code limit}. 0 for a
+   * file or a missing path. Locks only the path itself while resolving it, so the figure is an
+   * estimate (the subtree may change meanwhile): it is for refusing oversized deletes before they
+   * are journaled, never part of applying one.
+   */
+  public long countBelow(String path, long limit) throws NamespaceException {
+    NamespacePath p = NamespacePath.parse(path);
+    Inode target;
+    try (LockedPaths locked = locker.lock(p, LockPattern.READ)) {
+      ResolvedPath r = locked.first();
+      if (!r.exists()) {
+        return 0;
+      }
+      target = r.leaf();
+    }
+    if (!target.getDirectory() || target.getChildCount() == 0) {
+      return 0;
+    }
+    long[] counted = {0};
+    walkBelow(target.getId(), edge -> ++counted[0] <= limit);
+    return counted[0];
+  }
+
   private Inode child(Edge edge) {
     Inode child = store.peekInode(edge.childId());
     if (child == null) {
@@ -445,6 +470,22 @@ public final class Namespace {
    * write lock on the subtree's root excludes every other operation inside it.
    */
   private void removeSubtree(long id, StoreBatch batch) {
+    walkBelow(
+        id,
+        edge -> {
+          batch.removeEdge(edge.parentId(), edge.name()).removeInode(edge.childId());
+          return true;
+        });
+  }
+
+  /** Decides, entry by entry, whether a walk goes on. */
+  @FunctionalInterface
+  private interface EntryVisitor {
+    boolean visit(Edge edge);
+  }
+
+  /** Visits every entry below directory {@code id}, depth first, until the visitor says stop. */
+  private void walkBelow(long id, EntryVisitor visitor) {
     Deque<Long> directories = new ArrayDeque<>();
     directories.push(id);
     while (!directories.isEmpty()) {
@@ -453,9 +494,11 @@ public final class Namespace {
       while (true) {
         List<Edge> page = store.listChildren(dir, after, 1024);
         for (Edge edge : page) {
-          // Peek: the inodes are about to be removed, filling the cache with them is wasted work.
+          if (!visitor.visit(edge)) {
+            return;
+          }
+          // Peek: a walk below a directory visits each inode once; caching them is wasted work.
           Inode child = store.peekInode(edge.childId());
-          batch.removeEdge(dir, edge.name()).removeInode(edge.childId());
           if (child != null && child.getDirectory() && child.getChildCount() > 0) {
             directories.push(child.getId());
           }

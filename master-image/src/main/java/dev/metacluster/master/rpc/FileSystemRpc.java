@@ -35,6 +35,7 @@ import dev.metacluster.master.proto.Rename;
 import dev.metacluster.master.proto.SetAttribute;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -134,6 +135,9 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
 
   @Override
   public void delete(DeleteRequest r, StreamObserver<DeleteResponse> out) {
+    if (r.getRecursive() && tooLargeToDelete(r.getPath(), out)) {
+      return;
+    }
     write(
         out,
         NamespaceCommand.newBuilder()
@@ -283,6 +287,39 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
   }
 
   /** Refuses a request whose paths are malformed before it costs a journal entry. */
+  /**
+   * Refuses a recursive delete of more than {@code rpc.delete.max.entries} entries before it is
+   * journaled: applying it builds the whole removal as one batch in memory on every member, and an
+   * entry that cannot be applied would stop every member at the same place of the log. Counted on
+   * the leader only (a follower answers with the leader's address anyway); anything else (a missing
+   * path, a file, a bad path) is left to the write to answer, so that a retry of a delete that was
+   * applied gets its answer from the retry cache.
+   */
+  private boolean tooLargeToDelete(String path, StreamObserver<?> out) {
+    long limit = limits.maxDeleteEntries();
+    long below;
+    try {
+      if (!journal.isLeader() || NamespacePath.parse(path).isRoot()) {
+        return false;
+      }
+      below = journal.stateMachine().namespace().countBelow(path, limit);
+    } catch (NamespaceException | RuntimeException e) {
+      return false;
+    }
+    if (below <= limit) {
+      return false;
+    }
+    out.onError(
+        Status.FAILED_PRECONDITION
+            .withDescription(
+                String.format(
+                    "%s has more than %,d entries below it, the most one delete may remove"
+                        + " (rpc.delete.max.entries); delete its subdirectories first",
+                    path, limit))
+            .asRuntimeException());
+    return true;
+  }
+
   private static boolean checkPaths(StreamObserver<?> out, String... paths) {
     for (String path : paths) {
       try {

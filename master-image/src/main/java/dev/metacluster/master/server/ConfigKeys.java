@@ -45,6 +45,7 @@ public final class ConfigKeys {
   public static final String RPC_DEADLINE = "rpc.default.deadline";
   public static final String LIST_PAGE = "rpc.list.page.size";
   public static final String LIST_PAGE_MAX = "rpc.list.page.size.max";
+  public static final String DELETE_MAX_ENTRIES = "rpc.delete.max.entries";
   public static final String READY_MAX_LAG = "ready.max.lag";
 
   public static final List<Key> ALL =
@@ -110,6 +111,10 @@ public final class ConfigKeys {
               LIST_PAGE_MAX,
               "" + RpcLimits.DEFAULT_MAX_LIST_PAGE_SIZE,
               "largest ListStatus page a request may ask for"),
+          new Key(
+              DELETE_MAX_ENTRIES,
+              "" + RpcLimits.DEFAULT_MAX_DELETE_ENTRIES,
+              "most entries one recursive delete may remove"),
           new Key(
               READY_MAX_LAG,
               "1000",

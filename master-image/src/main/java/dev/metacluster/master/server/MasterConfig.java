@@ -116,6 +116,7 @@ public record MasterConfig(
     Duration deadline = v.duration(RPC_DEADLINE);
     int page = v.intIn(LIST_PAGE, 1, 10_000);
     int pageMax = v.intIn(LIST_PAGE_MAX, 1, 10_000);
+    long deleteMax = v.longIn(DELETE_MAX_ENTRIES, 1, Long.MAX_VALUE);
     long readyLag = v.longIn(READY_MAX_LAG, 0, Long.MAX_VALUE);
     if (electionMin != null && electionMax != null && electionMin.compareTo(electionMax) >= 0) {
       problems.add(ELECTION_MIN + " must be below " + ELECTION_MAX);
@@ -142,7 +143,7 @@ public record MasterConfig(
             join,
             client);
     StoreConfig store = new StoreConfig(metastoreDir, inodes, edges, blockCache, true);
-    RpcLimits rpc = new RpcLimits(maxMessage, inFlight, deadline, page, pageMax);
+    RpcLimits rpc = new RpcLimits(maxMessage, inFlight, deadline, page, pageMax, deleteMax);
     return new MasterConfig(journal, store, rpc, bindHost, httpPort, readyLag);
   }
 

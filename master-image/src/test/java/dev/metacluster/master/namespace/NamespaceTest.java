@@ -57,6 +57,28 @@ class NamespaceTest {
   }
 
   @Test
+  void countsTheEntriesBelowAPathUpToOneOverTheLimit() throws Exception {
+    // 3 directories and 2,100 files below /big (more than two pages of 1,024 in /big/x)
+    ns.execute(Commands.mkdir("/big/x/y", true, "alice"));
+    ns.execute(Commands.mkdir("/big/z", true, "alice"));
+    for (int i = 0; i < 2_000; i++) {
+      ns.execute(Commands.createFile("/big/x/f" + i, false, "alice"));
+    }
+    for (int i = 0; i < 100; i++) {
+      ns.execute(Commands.createFile("/big/x/y/g" + i, false, "alice"));
+    }
+    Namespace n = ns.namespace();
+    assertThat(n.countBelow("/big", 10_000)).isEqualTo(2_103);
+    assertThat(n.countBelow("/big", 2_103)).isEqualTo(2_103);
+    assertThat(n.countBelow("/big", 2_102)).as("stops one over the limit").isEqualTo(2_103);
+    assertThat(n.countBelow("/big", 10)).isEqualTo(11);
+    assertThat(n.countBelow("/big/x/y", 10_000)).isEqualTo(100);
+    assertThat(n.countBelow("/big/z", 10)).as("an empty directory").isZero();
+    assertThat(n.countBelow("/big/x/f1", 10)).as("a file").isZero();
+    assertThat(n.countBelow("/missing", 10)).as("a missing path").isZero();
+  }
+
+  @Test
   void listsInPages() throws Exception {
     for (int i = 0; i < 25; i++) {
       ns.execute(Commands.createFile(String.format("/d/f%02d", i), true, "u"));

@@ -24,6 +24,12 @@ final class MasterCluster implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   MasterCluster(String name, Path root, int members) throws IOException {
+    this(name, root, members, Map.of());
+  }
+
+  /** With {@code overrides} added to (or replacing) every member's settings. */
+  MasterCluster(String name, Path root, int members, Map<String, String> overrides)
+      throws IOException {
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < members; i++) {
       int raft = LoopbackPorts.free();
@@ -47,6 +53,7 @@ final class MasterCluster implements AutoCloseable {
       // that no test asked for (failover itself is tested with processes and the default).
       settings.put("raft.election.timeout.min", "1s");
       settings.put("raft.election.timeout.max", "2s");
+      settings.putAll(overrides);
       MasterServer server = new MasterServer(MasterConfig.load(null, Map.of(), settings));
       servers.put(id, server);
     }

@@ -38,7 +38,8 @@ class RpcBadInputIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new MasterCluster("bad-input-it", root, 1);
+    // /d holds 2 entries: a recursive delete of /d is over the limit, of /d/sub within it.
+    cluster = new MasterCluster("bad-input-it", root, 1, Map.of("rpc.delete.max.entries", "1"));
     cluster.awaitReady();
     FileSystemServiceBlockingStub fs = fs();
     fs.createDirectory(
@@ -151,6 +152,11 @@ class RpcBadInputIT {
             Status.Code.INVALID_ARGUMENT,
             s -> s.delete(DeleteRequest.newBuilder().setPath("/").setRecursive(true).build())));
     cases.put(
+        "recursive delete of more entries than rpc.delete.max.entries",
+        entry(
+            Status.Code.FAILED_PRECONDITION,
+            s -> s.delete(DeleteRequest.newBuilder().setPath("/d").setRecursive(true).build())));
+    cases.put(
         "empty owner name in setAttribute",
         entry(
             Status.Code.INVALID_ARGUMENT,
@@ -219,6 +225,27 @@ class RpcBadInputIT {
                 .getStatus()
                 .getLength())
         .isEqualTo(1);
+  }
+
+  @Test
+  void aRecursiveDeleteIsRefusedOnlyOverTheLimitAndSaysWhy() {
+    fs().createDirectory(
+            CreateDirectoryRequest.newBuilder().setPath("/small/one").setRecursive(true).build());
+
+    Status tooLarge =
+        statusOf(
+            () -> fs().delete(DeleteRequest.newBuilder().setPath("/d").setRecursive(true).build()));
+    assertThat(tooLarge.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(tooLarge.getDescription())
+        .contains("/d has more than 1 entries below it", "rpc.delete.max.entries");
+    assertThat(fs().getStatus(GetStatusRequest.newBuilder().setPath("/d/sub").build()).hasStatus())
+        .isTrue();
+
+    // One entry below /small: within the limit.
+    fs().delete(DeleteRequest.newBuilder().setPath("/small").setRecursive(true).build());
+    assertThat(
+            codeOf(() -> fs().getStatus(GetStatusRequest.newBuilder().setPath("/small").build())))
+        .isEqualTo(Status.Code.NOT_FOUND);
   }
 
   @Test
@@ -302,11 +329,15 @@ class RpcBadInputIT {
   }
 
   private static Status.Code codeOf(Runnable call) {
+    return statusOf(call).getCode();
+  }
+
+  private static Status statusOf(Runnable call) {
     try {
       call.run();
-      return Status.Code.OK;
+      return Status.OK;
     } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode();
+      return e.getStatus();
     }
   }
 
