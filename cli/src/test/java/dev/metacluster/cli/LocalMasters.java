@@ -23,6 +23,11 @@ public final class LocalMasters implements AutoCloseable {
   private final List<String> clientAddresses = new ArrayList<>();
 
   public LocalMasters(String name, Path root, int members) {
+    this(name, root, members, Map.of());
+  }
+
+  /** With {@code overrides} added to (or replacing) every member's settings. */
+  public LocalMasters(String name, Path root, int members, Map<String, String> overrides) {
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < members; i++) {
       int raft = LoopbackPorts.free();
@@ -43,6 +48,7 @@ public final class LocalMasters implements AutoCloseable {
         settings.put("metastore.dir", root.resolve(id).resolve("metastore").toString());
         settings.put("cache.inodes", "10000");
         settings.put("cache.edges", "10000");
+        settings.putAll(overrides);
         servers.put(id, new MasterServer(MasterConfig.load(null, Map.of(), settings)));
       }
       for (MasterServer server : servers.values()) {

@@ -36,7 +36,9 @@ class MetactlIT {
 
   @BeforeAll
   static void startCluster() {
-    masters = new LocalMasters("cli-it", data, 3).awaitReady();
+    // A small delete limit, so that rm -r --in-parts has something to split.
+    masters =
+        new LocalMasters("cli-it", data, 3, Map.of("rpc.delete.max.entries", "10")).awaitReady();
   }
 
   @AfterAll
@@ -128,6 +130,35 @@ class MetactlIT {
 
     assertOk(metactl("fs", "rm", "-r", "/it/a"));
     assertThat(metactl("fs", "ls", "/it").out()).isEmpty();
+  }
+
+  @Test
+  void aSubtreeOverTheDeleteLimitIsRefusedWholeAndDeletedInParts() throws Exception {
+    // 24 entries below /big: more than the limit of 10; /big/flat alone holds 12.
+    assertOk(metactl("fs", "mkdir", "-p", "/big/flat", "/big/deep/er"));
+    List<String> files = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      files.add("/big/flat/f" + i);
+    }
+    for (int i = 0; i < 8; i++) {
+      files.add("/big/deep/er/g" + i);
+    }
+    files.add("/big/top");
+    List<String> touch = new ArrayList<>(List.of("fs", "touch"));
+    touch.addAll(files);
+    assertOk(metactl(touch.toArray(String[]::new)));
+
+    Run refused = metactl("fs", "rm", "-r", "/big");
+    assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCodes.PRECONDITION);
+    assertThat(refused.err()).contains("rpc.delete.max.entries", "--in-parts");
+    assertThat(metactl("fs", "ls", "/big/flat").out().lines()).hasSize(12);
+    assertThat(metactl("fs", "rm", "--in-parts", "/big").exit()).isEqualTo(ExitCodes.USAGE);
+
+    assertOk(metactl("fs", "rm", "-r", "--in-parts", "/big"));
+    assertThat(metactl("fs", "stat", "/big").exit()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(List.of(masters.checksum("m1"), masters.checksum("m2")))
+        .as("every member the same")
+        .containsOnly(masters.checksum("m0"));
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.metacluster.api.client.MetadataException;
 import dev.metacluster.api.fs.v1.CreateDirectoryRequest;
 import dev.metacluster.api.fs.v1.CreateFileRequest;
 import dev.metacluster.api.fs.v1.FileStatus;
+import dev.metacluster.api.fs.v1.ListStatusRequest;
 import dev.metacluster.api.fs.v1.SetAttributeRequest;
 import dev.metacluster.cli.CliException;
 import dev.metacluster.cli.ExitCodes;
@@ -249,12 +250,26 @@ public final class FsCommand implements Runnable {
       @Option(
               names = {"-f", "--force"},
               description = "A path that does not exist is no error.")
-          boolean force) {
+          boolean force,
+      @Option(
+              names = "--in-parts",
+              description =
+                  "With -r: a subtree the server refuses to delete at once (more entries than"
+                      + " its rpc.delete.max.entries) is deleted piece by piece, deepest first."
+                      + " Not atomic: others see it shrink, and a failure leaves a part of it.")
+          boolean inParts) {
+    if (inParts && !recursive) {
+      throw new ParameterException(spec.commandLine(), "--in-parts needs -r");
+    }
     return forEach(
         paths,
         (client, path) -> {
           try {
-            client.delete(path, recursive);
+            if (inParts) {
+              deleteInParts(client, path);
+            } else {
+              client.delete(path, recursive);
+            }
           } catch (MetadataException e) {
             if (!(force && e.code() == Status.Code.NOT_FOUND)) {
               throw e;
@@ -262,6 +277,37 @@ public final class FsCommand implements Runnable {
           }
           return null;
         });
+  }
+
+  /**
+   * Deletes {@code path} with everything below it; when the server refuses that as too large for
+   * one delete, deletes the children first (each the same way, a page at a time: every deleted
+   * child leaves the listing) and then the emptied directory. For a recursive delete,
+   * FAILED_PRECONDITION means only that refusal.
+   */
+  private static void deleteInParts(MetadataClient client, String path) {
+    try {
+      client.delete(path, true);
+      return;
+    } catch (MetadataException e) {
+      if (e.code() != Status.Code.FAILED_PRECONDITION) {
+        throw e;
+      }
+    }
+    while (true) {
+      List<FileStatus> page;
+      try (Stream<FileStatus> children =
+          client.listStatus(ListStatusRequest.newBuilder().setPath(path).setLimit(1000).build())) {
+        page = children.toList();
+      }
+      if (page.isEmpty()) {
+        break;
+      }
+      for (FileStatus child : page) {
+        deleteInParts(client, child.getPath());
+      }
+    }
+    client.delete(path, true);
   }
 
   @Command(

@@ -314,7 +314,8 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
             .withDescription(
                 String.format(
                     "%s has more than %,d entries below it, the most one delete may remove"
-                        + " (rpc.delete.max.entries); delete its subdirectories first",
+                        + " (rpc.delete.max.entries); delete it in parts, subdirectories first"
+                        + " (metactl fs rm -r --in-parts)",
                     path, limit))
             .asRuntimeException());
     return true;
