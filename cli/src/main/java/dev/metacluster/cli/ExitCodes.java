@@ -33,8 +33,8 @@ public final class ExitCodes {
 
   /**
    * FAILED_PRECONDITION: the namespace is not in the state the command needs: a file where a
-   * directory is needed or the reverse, a non-recursive rm of a non-empty directory, removing the
-   * last member.
+   * directory is needed or the reverse, a non-recursive rm of a non-empty directory, an rm -r of
+   * more entries than the server's rpc.delete.max.entries, removing the last member.
    */
   public static final int PRECONDITION = 5;
 

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.ratis.conf.RaftProperties;
@@ -338,6 +339,21 @@ public final class JournalStateMachine extends BaseStateMachine {
       };
     } catch (NamespaceException e) {
       return ReadReply.newBuilder().setError(e.toProto()).build();
+    }
+  }
+
+  /**
+   * {@link Namespace#countBelow} under the lifecycle lock, so that a snapshot load or a close does
+   * not close the store under the count (it may run for seconds).
+   */
+  public long countBelow(String path, long limit, BooleanSupplier giveUp)
+      throws NamespaceException {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      return requireNamespace().countBelow(path, limit, giveUp);
+    } finally {
+      lock.unlock();
     }
   }
 

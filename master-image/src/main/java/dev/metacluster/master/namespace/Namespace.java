@@ -26,6 +26,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The inode tree: reads, and {@link #apply} of deterministic {@link NamespaceCommand}s, each turned
@@ -129,9 +130,11 @@ public final class Namespace {
    * 1}: enough to tell whether a recursive delete would remove more than {@code limit}. 0 for a
    * file or a missing path. Locks only the path itself while resolving it, so the figure is an
    * estimate (the subtree may change meanwhile): it is for refusing oversized deletes before they
-   * are journaled, never part of applying one.
+   * are journaled, never part of applying one. Stops early (with the count so far) once {@code
+   * giveUp} says so.
    */
-  public long countBelow(String path, long limit) throws NamespaceException {
+  public long countBelow(String path, long limit, BooleanSupplier giveUp)
+      throws NamespaceException {
     NamespacePath p = NamespacePath.parse(path);
     Inode target;
     try (LockedPaths locked = locker.lock(p, LockPattern.READ)) {
@@ -145,7 +148,7 @@ public final class Namespace {
       return 0;
     }
     long[] counted = {0};
-    walkBelow(target.getId(), edge -> ++counted[0] <= limit);
+    walkBelow(target.getId(), edge -> !giveUp.getAsBoolean() && ++counted[0] <= limit);
     return counted[0];
   }
 

@@ -39,6 +39,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -58,14 +60,22 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
   private final RpcErrors errors;
   private final Clock clock;
   private final RpcLimits limits;
+  // Counts the subtree of each recursive delete on the leader (tooLargeToDelete), one at a time.
+  private final Executor deleteCounts;
 
   /** Identity for writes that came without a client id: each such write is its own call. */
   private final ClientId anonymous = ClientId.randomId();
 
   private final AtomicLong anonymousCalls = new AtomicLong();
 
-  FileSystemRpc(JournalServer journal, RpcErrors errors, Clock clock, RpcLimits limits) {
+  FileSystemRpc(
+      JournalServer journal,
+      RpcErrors errors,
+      Clock clock,
+      RpcLimits limits,
+      Executor deleteCounts) {
     this.journal = journal;
+    this.deleteCounts = deleteCounts;
     this.errors = errors;
     this.clock = clock;
     this.limits = limits;
@@ -135,15 +145,38 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
 
   @Override
   public void delete(DeleteRequest r, StreamObserver<DeleteResponse> out) {
-    if (r.getRecursive() && tooLargeToDelete(r.getPath(), out)) {
+    Runnable write =
+        () ->
+            write(
+                out,
+                NamespaceCommand.newBuilder()
+                    .setDelete(
+                        Delete.newBuilder().setPath(r.getPath()).setRecursive(r.getRecursive())),
+                inode -> DeleteResponse.getDefaultInstance(),
+                r.getPath());
+    // A follower answers with the leader's address; the leader counts first (tooLargeToDelete).
+    if (!r.getRecursive() || !journal.isLeader()) {
+      write.run();
       return;
     }
-    write(
-        out,
-        NamespaceCommand.newBuilder()
-            .setDelete(Delete.newBuilder().setPath(r.getPath()).setRecursive(r.getRecursive())),
-        inode -> DeleteResponse.getDefaultInstance(),
-        r.getPath());
+    try {
+      deleteCounts.execute(
+          Context.current()
+              .wrap(
+                  () -> {
+                    // A call given up meanwhile (deadline, client gone) is not journaled.
+                    if (!Context.current().isCancelled()
+                        && !tooLargeToDelete(r.getPath(), out)
+                        && !Context.current().isCancelled()) {
+                      write.run();
+                    }
+                  }));
+    } catch (RejectedExecutionException e) {
+      out.onError(
+          Status.RESOURCE_EXHAUSTED
+              .withDescription("too many recursive deletes are waiting to be counted; retry")
+              .asRuntimeException());
+    }
   }
 
   @Override
@@ -286,23 +319,25 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
     return FileStatuses.of(path, inode);
   }
 
-  /** Refuses a request whose paths are malformed before it costs a journal entry. */
   /**
    * Refuses a recursive delete of more than {@code rpc.delete.max.entries} entries before it is
    * journaled: applying it builds the whole removal as one batch in memory on every member, and an
-   * entry that cannot be applied would stop every member at the same place of the log. Counted on
-   * the leader only (a follower answers with the leader's address anyway); anything else (a missing
-   * path, a file, a bad path) is left to the write to answer, so that a retry of a delete that was
-   * applied gets its answer from the retry cache.
+   * entry that cannot be applied would stop every member at the same place of the log. Runs on the
+   * one {@code delete-counts} thread (a count of a million entries takes seconds; the file-system
+   * pool must not block) and gives up when the call is cancelled. Anything but an oversized subtree
+   * (a missing path, a file, the root, a bad path) is left to the write to answer, so that a retry
+   * of a delete that was applied gets its answer from the retry cache. An estimate, not a
+   * guarantee: the subtree can grow (or a subtree be renamed into it) between the count and the
+   * apply, and a retry of a delete not applied yet may be refused if the subtree grew meanwhile.
    */
   private boolean tooLargeToDelete(String path, StreamObserver<?> out) {
     long limit = limits.maxDeleteEntries();
     long below;
     try {
-      if (!journal.isLeader() || NamespacePath.parse(path).isRoot()) {
+      if (NamespacePath.parse(path).isRoot()) {
         return false;
       }
-      below = journal.stateMachine().namespace().countBelow(path, limit);
+      below = journal.stateMachine().countBelow(path, limit, Context.current()::isCancelled);
     } catch (NamespaceException | RuntimeException e) {
       return false;
     }
@@ -321,6 +356,7 @@ final class FileSystemRpc extends FileSystemServiceGrpc.FileSystemServiceImplBas
     return true;
   }
 
+  /** Refuses a request whose paths are malformed before it costs a journal entry. */
   private static boolean checkPaths(StreamObserver<?> out, String... paths) {
     for (String path : paths) {
       try {

@@ -16,11 +16,13 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,16 @@ public final class RpcServer implements Closeable {
           null,
           true);
 
+  // One thread, a bounded queue: see FileSystemRpc.tooLargeToDelete.
+  private final ThreadPoolExecutor deleteCounts =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(1_000),
+          new ThreadFactoryBuilder().setNameFormat("delete-counts").setDaemon(true).build());
+
   public RpcServer(
       JournalServer journal, RpcLimits limits, InetSocketAddress bind, MeterRegistry registry) {
     RpcErrors errors = new RpcErrors(journal);
@@ -63,7 +75,7 @@ public final class RpcServer implements Closeable {
     CallHeaders headers = new CallHeaders();
     var fs =
         ServerInterceptors.intercept(
-            new FileSystemRpc(journal, errors, Clock.systemUTC(), limits),
+            new FileSystemRpc(journal, errors, Clock.systemUTC(), limits, deleteCounts),
             headers,
             callLimits,
             metrics);
@@ -125,5 +137,6 @@ public final class RpcServer implements Closeable {
     }
     timer.shutdownNow();
     fileSystemCalls.shutdownNow();
+    deleteCounts.shutdownNow();
   }
 }

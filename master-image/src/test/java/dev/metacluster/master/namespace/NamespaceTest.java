@@ -68,14 +68,17 @@ class NamespaceTest {
       ns.execute(Commands.createFile("/big/x/y/g" + i, false, "alice"));
     }
     Namespace n = ns.namespace();
-    assertThat(n.countBelow("/big", 10_000)).isEqualTo(2_103);
-    assertThat(n.countBelow("/big", 2_103)).isEqualTo(2_103);
-    assertThat(n.countBelow("/big", 2_102)).as("stops one over the limit").isEqualTo(2_103);
-    assertThat(n.countBelow("/big", 10)).isEqualTo(11);
-    assertThat(n.countBelow("/big/x/y", 10_000)).isEqualTo(100);
-    assertThat(n.countBelow("/big/z", 10)).as("an empty directory").isZero();
-    assertThat(n.countBelow("/big/x/f1", 10)).as("a file").isZero();
-    assertThat(n.countBelow("/missing", 10)).as("a missing path").isZero();
+    assertThat(n.countBelow("/big", 10_000, () -> false)).isEqualTo(2_103);
+    assertThat(n.countBelow("/big", 2_103, () -> false)).isEqualTo(2_103);
+    assertThat(n.countBelow("/big", 2_102, () -> false))
+        .as("stops one over the limit")
+        .isEqualTo(2_103);
+    assertThat(n.countBelow("/big", 10, () -> false)).isEqualTo(11);
+    assertThat(n.countBelow("/big/x/y", 10_000, () -> false)).isEqualTo(100);
+    assertThat(n.countBelow("/big/z", 10, () -> false)).as("an empty directory").isZero();
+    assertThat(n.countBelow("/big/x/f1", 10, () -> false)).as("a file").isZero();
+    assertThat(n.countBelow("/missing", 10, () -> false)).as("a missing path").isZero();
+    assertThat(n.countBelow("/big", 10_000, () -> true)).as("given up at once").isZero();
   }
 
   @Test

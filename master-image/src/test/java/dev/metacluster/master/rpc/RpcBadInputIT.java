@@ -232,6 +232,7 @@ class RpcBadInputIT {
     fs().createDirectory(
             CreateDirectoryRequest.newBuilder().setPath("/small/one").setRecursive(true).build());
 
+    long appliedBefore = appliedIndex();
     Status tooLarge =
         statusOf(
             () -> fs().delete(DeleteRequest.newBuilder().setPath("/d").setRecursive(true).build()));
@@ -240,6 +241,7 @@ class RpcBadInputIT {
         .contains("/d has more than 1 entries below it", "rpc.delete.max.entries");
     assertThat(fs().getStatus(GetStatusRequest.newBuilder().setPath("/d/sub").build()).hasStatus())
         .isTrue();
+    assertThat(appliedIndex()).as("refused before the journal").isEqualTo(appliedBefore);
 
     // One entry below /small: within the limit.
     fs().delete(DeleteRequest.newBuilder().setPath("/small").setRecursive(true).build());
@@ -326,6 +328,10 @@ class RpcBadInputIT {
       m.put(k2, v2);
     }
     return m;
+  }
+
+  private static long appliedIndex() {
+    return cluster.servers.get("m0").journal().stateMachine().getLastAppliedTermIndex().getIndex();
   }
 
   private static Status.Code codeOf(Runnable call) {
