@@ -248,6 +248,24 @@ class FileSystemRpcIT {
   }
 
   @Test
+  void aRetriedRecursiveDeleteGetsItsFirstAnswer() {
+    Metadata ids = new Metadata();
+    ids.put(Headers.CLIENT_ID, UUID.randomUUID().toString());
+    ids.put(Headers.CALL_ID, "8");
+    var leader = fs(cluster.leader());
+    leader.createDirectory(
+        CreateDirectoryRequest.newBuilder().setPath("/gone/sub").setRecursive(true).build());
+    DeleteRequest delete = DeleteRequest.newBuilder().setPath("/gone").setRecursive(true).build();
+    // A follower does not count the subtree: it names the leader at once.
+    assertThat(code(() -> fs(cluster.follower()).delete(delete)))
+        .isEqualTo(Status.Code.UNAVAILABLE);
+    withHeaders(cluster.leader(), ids).delete(delete);
+    // The path is gone; the retry (same client and call id) is answered from the retry cache.
+    withHeaders(cluster.leader(), ids).delete(delete);
+    assertThat(code(() -> leader.delete(delete))).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
   void aHundredThousandEntriesStreamInPages() throws Exception {
     int files = 100_000;
     String leader = cluster.leader();
