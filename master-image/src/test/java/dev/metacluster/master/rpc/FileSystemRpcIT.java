@@ -231,11 +231,17 @@ class FileSystemRpcIT {
     }
   }
 
-  @Test
-  void aRetriedWriteAppliesOnce() {
+  /** The headers of one logical call: a new client id and {@code callId}; sent twice, a retry. */
+  private static Metadata oneCall(long callId) {
     Metadata ids = new Metadata();
     ids.put(Headers.CLIENT_ID, UUID.randomUUID().toString());
-    ids.put(Headers.CALL_ID, "7");
+    ids.put(Headers.CALL_ID, Long.toString(callId));
+    return ids;
+  }
+
+  @Test
+  void aRetriedWriteAppliesOnce() {
+    Metadata ids = oneCall(7);
     var leader = fs(cluster.leader());
     leader.createDirectory(CreateDirectoryRequest.newBuilder().setPath("/retry").build());
     CreateFileRequest create = CreateFileRequest.newBuilder().setPath("/retry/once").build();
@@ -249,9 +255,7 @@ class FileSystemRpcIT {
 
   @Test
   void aRetriedRecursiveDeleteGetsItsFirstAnswer() {
-    Metadata ids = new Metadata();
-    ids.put(Headers.CLIENT_ID, UUID.randomUUID().toString());
-    ids.put(Headers.CALL_ID, "8");
+    Metadata ids = oneCall(8);
     var leader = fs(cluster.leader());
     leader.createDirectory(
         CreateDirectoryRequest.newBuilder().setPath("/gone/sub").setRecursive(true).build());
